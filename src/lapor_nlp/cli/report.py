@@ -1,0 +1,76 @@
+"""`lapor-nlp report DATA.csv --out DIR`: the complaint-insights report (HTML + CSV)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = subparsers.add_parser(
+        "report",
+        help="write an insights report (volumes, emerging issues, response times, backlog, review quality)",
+        description="Write DIR/report.html (self-contained, readable offline) and the same figures as CSV.",
+    )
+    p.add_argument(
+        "data",
+        help="complaint export CSV (submitted_at required; responded_at, topic/category, "
+        "agency, kecamatan, kelurahan, text, id optional)",
+    )
+    p.add_argument("--out", required=True, help="output directory (created if needed)")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument(
+        "--decisions", help="decisions CSV exported from the routing service (review quality)"
+    )
+    source.add_argument(
+        "--database-url", help="SQLAlchemy URL of the routing service database (review quality)"
+    )
+    p.add_argument(
+        "--sla-days", type=float, default=5.0, help="service-level target for a response (default 5)"
+    )
+    p.add_argument("--freq", choices=["W", "M"], default="W", help="emerging-issue period: week or month")
+    p.add_argument("--window", type=int, default=8, help="baseline periods for emerging issues (default 8)")
+    p.add_argument("--min-count", type=int, default=5, help="smallest count that can be an emerging issue")
+    p.add_argument("--z", type=float, default=3.5, help="robust z-score threshold (default 3.5)")
+    p.add_argument("--alpha", type=float, default=1e-4, help="Poisson p-value threshold (default 1e-4)")
+    p.add_argument(
+        "--watch",
+        action="append",
+        choices=["category", "agency", "kecamatan", "kelurahan"],
+        help="column to watch for emerging issues (repeatable; default all available)",
+    )
+    p.add_argument("--title", default="Complaint insights", help="report title")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    p.set_defaults(func=_report)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from lapor_nlp.insights import build_report, load_complaints, load_decisions, read_decisions_sql
+
+    data = load_complaints(args.data)
+    decisions = None
+    if args.decisions:
+        decisions = load_decisions(args.decisions)
+    elif args.database_url:
+        decisions = read_decisions_sql(args.database_url)
+    report = build_report(
+        data,
+        decisions=decisions,
+        sla_days=args.sla_days,
+        emerging_by=args.watch,
+        emerging_freq=args.freq,
+        window=args.window,
+        min_count=args.min_count,
+        z_threshold=args.z,
+        alpha=args.alpha,
+        title=args.title,
+        progress=not args.quiet,
+    )
+    page = report.write(args.out)
+    if not args.quiet:
+        alerts = len(report.tables.get("emerging", ()))
+        backlog = len(report.tables["backlog"]) if "backlog" in report.tables else "n/a"
+        print(f"{len(data.frame)} complaints, {alerts} emerging-issue alert(s), backlog {backlog}")
+        for note in report.notes:
+            print(f"note: {note}")
+        print(f"report: {page}")
+    return 0

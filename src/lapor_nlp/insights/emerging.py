@@ -1,0 +1,141 @@
+"""Emerging-issue detection: a category or place whose volume jumps well above its own recent history.
+
+For every group (e.g. each category) and period, the count is compared with the same group's
+trailing baseline of the ``window`` previous periods (zeros included). A period is flagged when all of
+these hold:
+
+* the count is at least ``min_count`` (a jump from 0 to 2 is not an issue);
+* the robust z-score ``(count - median) / scale`` is at least ``z_threshold``, where
+  ``scale = max(1.4826 * MAD, sqrt(max(mean, 1)))`` (MAD of the baseline, floored by the Poisson
+  spread so that a flat baseline does not make every small bump infinite);
+* the Poisson tail probability ``P(X >= count | lambda = max(mean, 0.5))`` is at most ``alpha``;
+* at least ``min_history`` baseline periods exist, and the group is not the empty label ``(none)``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.stats import poisson
+
+from lapor_nlp.errors import InputError
+from lapor_nlp.insights.data import MISSING_LABEL, ComplaintData
+from lapor_nlp.insights.volume import period_start, volume
+
+EMERGING_COLUMNS: tuple[str, ...] = (
+    "dimension",
+    "group",
+    "period",
+    "complaints",
+    "baseline_median",
+    "baseline_mean",
+    "ratio",
+    "robust_z",
+    "p_value",
+    "example_ids",
+    "examples",
+)
+
+
+def _example_texts(texts: Sequence[str], limit: int, width: int) -> list[str]:
+    from lapor_nlp.text import redact
+
+    out = []
+    for text in texts[:limit]:
+        one = " ".join(redact(str(text)).replace("\\n", " ").split())
+        out.append(one if len(one) <= width else one[: width - 1].rstrip() + "…")
+    return out
+
+
+def detect_emerging(
+    data: ComplaintData,
+    by: str = "category",
+    *,
+    freq: str = "W",
+    window: int = 8,
+    min_history: int = 4,
+    min_count: int = 5,
+    z_threshold: float = 3.5,
+    alpha: float = 1e-4,
+    examples: int = 3,
+    example_width: int = 160,
+) -> pd.DataFrame:
+    """Return the (group, period) pairs whose volume jumps above the group's trailing baseline.
+
+    Parameters
+    ----------
+    data : ComplaintData
+        The export, from :func:`lapor_nlp.insights.load_complaints` or ``prepare_complaints``.
+    by : str
+        Grouping column: ``"category"``, ``"agency"``, ``"kecamatan"`` or ``"kelurahan"``.
+    freq : {"W", "M"}
+        Weekly or monthly periods.
+    window, min_history, min_count, z_threshold, alpha
+        Baseline length, minimum baseline length, and the flagging rules (see the module docstring).
+    examples, example_width
+        How many example complaints to list per alert (redacted, cut to ``example_width`` characters).
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`EMERGING_COLUMNS`, most recent period first, then strongest first.
+        ``examples`` is a list of redacted texts (empty without a ``text`` column).
+    """
+    if window < 1 or min_history < 1 or min_history > window:
+        raise InputError(f"need 1 <= min_history <= window, got min_history={min_history}, window={window}")
+    if min_count < 1:
+        raise InputError(f"min_count must be >= 1, got {min_count}")
+    counts = volume(data, by, freq=freq)
+    matrix = counts.to_numpy(dtype=float).T  # groups x periods
+    n_groups, n_periods = matrix.shape
+    rows: list[dict[str, object]] = []
+    if n_periods > min_history:
+        padded = np.concatenate([np.full((n_groups, window), np.nan), matrix], axis=1)
+        windows = np.lib.stride_tricks.sliding_window_view(padded, window, axis=1)[:, :n_periods, :]
+        history = np.sum(~np.isnan(windows), axis=2)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            med = np.nanmedian(windows, axis=2)
+            mean = np.nanmean(windows, axis=2)
+            mad = np.nanmedian(np.abs(windows - med[..., None]), axis=2) * 1.4826
+        ok = (history >= min_history) & (counts.columns.to_numpy() != MISSING_LABEL)[:, None]
+        scale = np.maximum(mad, np.sqrt(np.maximum(np.nan_to_num(mean), 1.0)))
+        z = (matrix - np.nan_to_num(med)) / scale
+        lam = np.maximum(np.nan_to_num(mean), 0.5)
+        p = poisson.sf(matrix - 1, lam)
+        flagged = ok & (matrix >= min_count) & (z >= z_threshold) & (p <= alpha)
+        frame = data.frame
+        keys = period_start(frame["submitted_at"], freq) if flagged.any() else None
+        for g, t in zip(*np.nonzero(flagged), strict=True):
+            group, period = counts.columns[g], counts.index[t]
+            ids: list[str] = []
+            texts: list[str] = []
+            if keys is not None:
+                members = frame[(frame[by] == group) & (keys == period)].sort_values("submitted_at")
+                ids = members["id"].astype(str).head(examples).tolist()
+                if "text" in members.columns:
+                    texts = _example_texts(
+                        members["text"].fillna("").astype(str).tolist(), examples, example_width
+                    )
+            rows.append(
+                {
+                    "dimension": by,
+                    "group": group,
+                    "period": period,
+                    "complaints": int(matrix[g, t]),
+                    "baseline_median": float(med[g, t]),
+                    "baseline_mean": round(float(mean[g, t]), 3),
+                    "ratio": round(float(matrix[g, t] / max(mean[g, t], 0.5)), 2),
+                    "robust_z": round(float(z[g, t]), 2),
+                    "p_value": float(p[g, t]),
+                    "example_ids": ids,
+                    "examples": texts,
+                }
+            )
+    result = pd.DataFrame(rows, columns=list(EMERGING_COLUMNS))
+    if not result.empty:
+        result = result.sort_values(["period", "robust_z"], ascending=[False, False], kind="stable")
+    return result.reset_index(drop=True)
