@@ -1,0 +1,110 @@
+"""Turn one complaint into what duplicate detection compares: words, place mentions, placeholders.
+
+Everything here is a pure function of the text (no corpus statistics), so an analysed complaint can be
+stored in the index and compared later with corpus-wide word weights.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lapor_nlp.text import clean
+
+# Words that introduce a place, mapped to the kind of place they introduce.
+_PLACE_CUES: dict[str, str] = {
+    "jl": "street", "jln": "street", "jalan": "street", "jalanan": "street", "raya": "street",
+    "gg": "gang", "gang": "gang", "gng": "gang", "lorong": "gang",
+    "no": "number", "nomor": "number", "nmr": "number", "nomer": "number", "blok": "number",
+    "rt": "rt", "rw": "rw",
+    "titik": "point",
+    "perum": "estate", "perumahan": "estate", "kampung": "estate", "kp": "estate", "rusun": "estate",
+    "kel": "area", "kelurahan": "area", "kec": "area", "kecamatan": "area", "desa": "area",
+}
+# Words that end a place name (generic complaint vocabulary, function words).
+_NAME_STOP: frozenset[str] = frozenset(
+    """
+    yang yg di ke dari dan atau dengan dgn untuk utk pada pd ini itu tsb tersebut sudah sdh telah belum blm
+    tidak tdk gak ga nggak ada mohon tolong minta segera karena krn sehingga agar supaya tapi namun
+    rusak mati padam berlubang bolong macet banjir tergenang genangan kotor bau gelap sampah lampu pju
+    depan belakang samping sebelah dekat sekitar sepanjang tepatnya tepat arah menuju masuk ujung pojok
+    kanan kiri utara selatan timur barat tengah
+    saya kami kita warga bapak ibu pak bu mas mbak min admin
+    kota surabaya sby kelurahan kecamatan kel kec rt rw no gang gg jalan jl jln
+    """.split()
+)
+# Directions are part of a street name only right after it ("krukah timur"), never its first word.
+_DIRECTIONS: frozenset[str] = frozenset("utara selatan timur barat tengah".split())
+_PLACEHOLDER = re.compile(r"^\[([a-z]+)(?:_\d+)?\]$")
+_TOKEN_MAX_LEN = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """A complaint reduced to comparable parts.
+
+    Attributes
+    ----------
+    words : tuple of str
+        Normalised word tokens in order (placeholders such as ``[NAME_1]`` become ``[name]``).
+    places : tuple of str
+        Place mentions as ``kind:token`` strings (``gang:manggis``, ``rt:6``, ``street:krukah``).
+    """
+
+    words: tuple[str, ...]
+    places: tuple[str, ...]
+
+
+def tokenize(text: str) -> list[str]:
+    """Return the normalised word tokens of ``text`` (empty list for empty or noise-only text)."""
+    out = []
+    for tok in clean(text).split():
+        m = _PLACEHOLDER.match(tok)
+        if m:
+            out.append(f"[{m.group(1)}]")
+        elif "[" in tok or "]" in tok:
+            tok = tok.strip("[]_")
+            if tok:
+                out.append(tok[:_TOKEN_MAX_LEN])
+        else:
+            out.append(tok[:_TOKEN_MAX_LEN])
+    return out
+
+
+def place_mentions(words: list[str] | tuple[str, ...]) -> list[str]:
+    """Extract ``kind:token`` place mentions that follow a cue word (``jl``, ``gang``, ``rt`` ...).
+
+    A name runs for up to three tokens after the cue and stops at generic complaint words; numbers are
+    kept (``gang 5``, ``rt 06`` -> ``rt:6``), so two reports that differ only in the gang, street, house
+    number or RT/RW carry conflicting mentions.
+    """
+    out: list[str] = []
+    n = len(words)
+    for i, w in enumerate(words):
+        kind = _PLACE_CUES.get(w)
+        if kind is None:
+            continue
+        taken = 0
+        j = i + 1
+        while j < n and taken < 3:
+            tok = words[j]
+            if tok in _PLACE_CUES and taken > 0:
+                break
+            if tok in _NAME_STOP and not (taken > 0 and tok in _DIRECTIONS):
+                break
+            if tok.startswith("["):
+                break
+            if tok.isdigit():
+                tok = str(int(tok)) if len(tok) < 12 else tok
+            out.append(f"{kind}:{tok}")
+            taken += 1
+            j += 1
+            if kind in ("number", "rt", "rw") and taken == 1:
+                break
+    return out
+
+
+def analyze(text: str) -> Analysis:
+    """Analyse one complaint text (see :class:`Analysis`)."""
+    words = tokenize(text)
+    return Analysis(words=tuple(words), places=tuple(dict.fromkeys(place_mentions(words))))

@@ -1,0 +1,514 @@
+"""`DuplicateIndex`: find earlier complaints about the same problem, fast enough for a million.
+
+Two stages. Candidate generation walks an inverted index from the query's rarest words (idf weights
+learned from the indexed corpus, so boilerplate shared by many complaints counts little) and keeps the
+best few hundred by approximate template-aware similarity. Re-ranking computes the readable pair
+features of :mod:`lapor_nlp.duplicates.scorer` for those candidates and scores them with the calibrated
+logistic model; the top ``k`` get their evidence.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from array import array
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lapor_nlp.duplicates._timestamps import check_kind, to_seconds
+from lapor_nlp.duplicates.analysis import analyze
+from lapor_nlp.duplicates.match import Evidence, Match
+from lapor_nlp.duplicates.scorer import Scorer, default_scorer, gap_feature
+from lapor_nlp.errors import EmptyComplaintError, IndexStateError, InputError
+
+PLACE_KINDS: tuple[str, ...] = ("street", "gang", "number", "rt", "rw", "point", "estate", "area")
+_KIND_ID = {k: i for i, k in enumerate(PLACE_KINDS)}
+_LOCATION_KEYS = ("kecamatan", "kelurahan")
+_DAY = 86400.0
+
+
+def _norm_place_name(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = " ".join(str(value).lower().split())
+    return text or None
+
+
+class DuplicateIndex:
+    """Index of complaints that answers "which earlier complaints report the same problem?".
+
+    Parameters
+    ----------
+    threshold : float, optional
+        Score at or above which a match counts as a duplicate; defaults to the calibrated value.
+    max_gap_days : float, optional
+        Hard time window for candidates when timestamps are given. Off by default: the same unresolved
+        problem is often reported again months later; the gap is evidence in the score instead.
+    candidates : int
+        How many candidates the first stage hands to the re-ranker.
+    posting_budget : int
+        Cap on the postings read per query (most recent first for very common words).
+    scorer : Scorer, optional
+        Pair scorer; defaults to the calibrated one shipped with the package.
+
+    Examples
+    --------
+    >>> idx = DuplicateIndex()
+    >>> idx.add("1", "Lampu PJU mati di Jl. Kutisari Indah gang 3", location={"kelurahan": "Kutisari"})
+    >>> idx.query("lampu pju gang 3 kutisari indah mati", location={"kelurahan": "Kutisari"})[0].id
+    '1'
+    """
+
+    FORMAT_VERSION = 1
+
+    def __init__(
+        self,
+        *,
+        threshold: float | None = None,
+        max_gap_days: float | None = None,
+        candidates: int = 200,
+        posting_budget: int = 60_000,
+        scorer: Scorer | None = None,
+    ) -> None:
+        self.scorer = scorer if scorer is not None else default_scorer()
+        self.threshold = float(self.scorer.threshold if threshold is None else threshold)
+        if not 0.0 <= self.threshold <= 1.0:
+            raise InputError(f"threshold must be within 0..1, got {threshold}")
+        if max_gap_days is not None and not max_gap_days > 0:
+            raise InputError(f"max_gap_days must be positive or None (no window), got {max_gap_days}")
+        if candidates < 1 or posting_budget < 1:
+            raise InputError("candidates and posting_budget must be positive integers")
+        self.max_gap_days = max_gap_days
+        self.candidates = int(candidates)
+        self.posting_budget = int(posting_budget)
+        # vocabulary: words and "kind:token" place mentions share one id space
+        self._vocab: dict[str, int] = {}
+        self._terms: list[str] = []
+        self._df = array("i")            # live document frequency per term id
+        self._kind = array("b")          # place kind id per term, -1 for words
+        self._postings: list[array[int]] = []
+        # documents, by internal position (removed ones stay as tombstones until save/load)
+        self._ids: list[str] = []
+        self._pos: dict[str, int] = {}
+        self._alive = bytearray()
+        self._seq_ptr = array("q", [0])  # word sequence, for evidence phrases
+        self._seq = array("i")
+        self._set_ptr = array("q", [0])  # unique word ids, for similarity
+        self._set = array("i")
+        self._plc_ptr = array("q", [0])  # unique place ids
+        self._plc = array("i")
+        self._norm = array("d")          # squared idf norm at insertion (candidate stage only)
+        self._time = array("d")          # POSIX seconds, NaN unknown
+        self._kel = array("i")           # ids into _places_names, -1 unknown
+        self._kec = array("i")
+        self._loc_vocab: dict[str, int] = {}
+        self._loc_names: list[str] = []
+        self._aware: bool | None = None
+        self._n_alive = 0
+
+    # ------------------------------------------------------------------ public API
+    def __len__(self) -> int:
+        return self._n_alive
+
+    def __contains__(self, id: object) -> bool:
+        return str(id) in self._pos if id is not None else False
+
+    def __repr__(self) -> str:
+        return f"DuplicateIndex(n={len(self)}, threshold={self.threshold:.3f})"
+
+    @property
+    def ids(self) -> list[str]:
+        """Ids of the indexed complaints, in insertion order."""
+        return [i for i, p in self._pos.items()]
+
+    def add(
+        self,
+        id: str | int,
+        text: str,
+        submitted_at: Any = None,
+        location: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Index one complaint.
+
+        Raises
+        ------
+        EmptyComplaintError
+            ``text`` has no words.
+        IndexStateError
+            ``id`` is already indexed, or ``submitted_at`` mixes naive and aware timestamps.
+        """
+        self.add_many([(id, text, submitted_at, location)])
+
+    def add_many(self, records: Iterable[Any], *, progress: bool = False) -> int:
+        """Index many complaints at once; all-or-nothing on validation errors. Returns the count added.
+
+        ``records`` yields mappings with keys ``id``, ``text`` and optionally ``submitted_at`` and
+        ``location`` (or ``kecamatan``/``kelurahan``), or tuples ``(id, text[, submitted_at[, location]])``.
+        Validation happens first, so a bad record leaves the index unchanged.
+        """
+        prepared = self._prepare(records, progress=progress)
+        for rec in prepared:
+            self._insert(*rec)
+        return len(prepared)
+
+    def remove(self, id: str | int) -> None:
+        """Remove a complaint; raises :class:`IndexStateError` for an unknown id."""
+        key = str(id)
+        pos = self._pos.get(key)
+        if pos is None:
+            raise IndexStateError(f"cannot remove {key!r}: no complaint with that id is indexed")
+        del self._pos[key]
+        self._alive[pos] = 0
+        for t in self._set[self._set_ptr[pos] : self._set_ptr[pos + 1]]:
+            self._df[t] -= 1
+        self._n_alive -= 1
+
+    def query(
+        self,
+        text: str,
+        k: int = 10,
+        submitted_at: Any = None,
+        location: Mapping[str, Any] | None = None,
+        *,
+        exclude: Iterable[str | int] = (),
+    ) -> list[Match]:
+        """Return up to ``k`` indexed complaints most likely about the same problem, best first.
+
+        With ``submitted_at`` only complaints submitted earlier (or without a timestamp) are candidates.
+        ``exclude`` drops ids (e.g. the complaint itself when it is already indexed).
+        """
+        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+            raise InputError(f"k must be a positive integer, got {k!r}")
+        q = self._analyse_query(text, submitted_at, location)
+        excluded = {self._pos[str(e)] for e in exclude if str(e) in self._pos}
+        cand = self._candidates(q, excluded)
+        if cand.size == 0:
+            return []
+        feats, aux = self._features(q, cand)
+        scores = self.scorer.predict_proba(feats)
+        order = np.lexsort((-aux["similarity"], -scores))[:k]
+        return [self._match(q, int(cand[i]), float(scores[i]), aux, i) for i in order]
+
+    def features(self, text: str, ids: Iterable[str | int], submitted_at: Any = None,
+                 location: Mapping[str, Any] | None = None) -> np.ndarray:
+        """Pair feature matrix (rows follow ``ids``) of ``text`` against indexed complaints (calibration)."""
+        q = self._analyse_query(text, submitted_at, location)
+        pos = []
+        for i in ids:
+            if str(i) not in self._pos:
+                raise IndexStateError(f"no complaint with id {str(i)!r} is indexed")
+            pos.append(self._pos[str(i)])
+        return self._features(q, np.asarray(pos, dtype=np.int64))[0]
+
+    def save(self, path: str | Path) -> None:
+        """Write the index to one file atomically (see :mod:`lapor_nlp.duplicates.persistence`)."""
+        from lapor_nlp.duplicates.persistence import save_index
+
+        save_index(self, path)
+
+    @classmethod
+    def load(cls, path: str | Path, *, scorer: Scorer | None = None) -> DuplicateIndex:
+        """Read an index written by :meth:`save`; refuses corrupt, tampered or foreign files."""
+        from lapor_nlp.duplicates.persistence import load_index
+
+        return load_index(cls, path, scorer=scorer)
+
+    # ------------------------------------------------------------------ input handling
+    def _location_ids(self, location: Mapping[str, Any] | None, *, create: bool) -> tuple[int, int]:
+        if location is None:
+            return -1, -1
+        if not isinstance(location, Mapping):
+            raise InputError(
+                f"location must be a dict such as {{'kecamatan': ..., 'kelurahan': ...}}, "
+                f"got {type(location).__name__}"
+            )
+        out = []
+        for key in ("kelurahan", "kecamatan"):
+            name = _norm_place_name(location.get(key))
+            if name is None:
+                out.append(-1)
+                continue
+            lid = self._loc_vocab.get(name)
+            if lid is None and create:
+                lid = self._loc_vocab[name] = len(self._loc_names)
+                self._loc_names.append(name)
+            out.append(-2 if lid is None else lid)  # -2: known value, unseen in the index
+        return out[0], out[1]
+
+    @staticmethod
+    def _unpack(rec: Any) -> tuple[Any, Any, Any, Any]:
+        if isinstance(rec, Mapping):
+            if "id" not in rec or "text" not in rec:
+                raise InputError(f"a record needs 'id' and 'text' keys, got keys {sorted(rec)}")
+            loc = rec.get("location")
+            if loc is None and any(key in rec for key in _LOCATION_KEYS):
+                loc = {key: rec.get(key) for key in _LOCATION_KEYS}
+            return rec["id"], rec["text"], rec.get("submitted_at"), loc
+        if isinstance(rec, tuple | list) and 2 <= len(rec) <= 4:
+            padded = (*rec, None, None)
+            return padded[0], padded[1], padded[2], padded[3]
+        raise InputError(
+            "records must be mappings with 'id' and 'text' or tuples (id, text[, submitted_at[, location]]), "
+            f"got {type(rec).__name__}"
+        )
+
+    def _prepare(self, records: Iterable[Any], *, progress: bool) -> list[tuple[Any, ...]]:
+        if isinstance(records, str | bytes):
+            raise InputError("add_many expects an iterable of records, got a single string")
+        if hasattr(records, "to_dict") and hasattr(records, "columns"):  # a DataFrame
+            records = records.to_dict("records")
+        if progress:
+            from tqdm.auto import tqdm
+
+            records = tqdm(records, desc="indexing", unit="complaint")
+        prepared: list[tuple[Any, ...]] = []
+        seen: set[str] = set()
+        kind = self._aware
+        for rec in records:
+            rid, text, ts, loc = self._unpack(rec)
+            if rid is None or (isinstance(rid, float) and math.isnan(rid)) or str(rid) == "":
+                raise InputError("complaint id must not be empty")
+            key = str(rid)
+            if key in self._pos or key in seen:
+                raise IndexStateError(
+                    f"complaint id {key!r} is already indexed; ids must be unique (remove() it first to replace it)"
+                )
+            if not isinstance(text, str):
+                raise InputError(f"complaint {key!r}: text must be a str, got {type(text).__name__}")
+            analysis = analyze(text)
+            if not analysis.words:
+                raise EmptyComplaintError(f"complaint {key!r} has no words after cleaning; it cannot be indexed")
+            seconds, aware = to_seconds(ts)
+            check_kind(kind, aware)
+            if aware is not None:
+                kind = aware
+            if loc is not None and not isinstance(loc, Mapping):
+                raise InputError(f"complaint {key!r}: location must be a dict, got {type(loc).__name__}")
+            seen.add(key)
+            prepared.append((key, analysis, seconds, aware, loc))
+        return prepared
+
+    def _term_id(self, term: str, kind: int) -> int:
+        tid = self._vocab.get(term)
+        if tid is None:
+            tid = self._vocab[term] = len(self._terms)
+            self._terms.append(term)
+            self._df.append(0)
+            self._kind.append(kind)
+            self._postings.append(array("i"))
+        return tid
+
+    def _insert(self, key: str, analysis: Any, seconds: float, aware: bool | None, loc: Any) -> None:
+        pos = len(self._ids)
+        seq = [self._term_id(w, -1) for w in analysis.words]
+        uniq = sorted(set(seq))
+        places = sorted({self._term_id(p, _KIND_ID[p.split(":", 1)[0]]) for p in analysis.places})
+        n = self._n_alive + 1
+        norm = 0.0
+        for t in uniq:
+            self._df[t] += 1
+            self._postings[t].append(pos)
+            norm += (math.log((n + 1) / (self._df[t] + 1)) + 1.0) ** 2
+        for t in places:
+            self._df[t] += 1
+        kel, kec = self._location_ids(loc, create=True)
+        self._ids.append(key)
+        self._pos[key] = pos
+        self._alive.append(1)
+        self._seq.extend(seq)
+        self._seq_ptr.append(len(self._seq))
+        self._set.extend(uniq)
+        self._set_ptr.append(len(self._set))
+        self._plc.extend(places)
+        self._plc_ptr.append(len(self._plc))
+        self._norm.append(norm)
+        self._time.append(seconds)
+        self._kel.append(kel)
+        self._kec.append(kec)
+        if aware is not None:
+            self._aware = aware
+        self._n_alive = n
+
+    def _analyse_query(self, text: str, submitted_at: Any, location: Mapping[str, Any] | None) -> dict[str, Any]:
+        if not isinstance(text, str):
+            raise InputError(f"query text must be a str, got {type(text).__name__}")
+        analysis = analyze(text)
+        if not analysis.words:
+            raise EmptyComplaintError("query text has no words after cleaning; nothing to compare")
+        seconds, aware = to_seconds(submitted_at)
+        check_kind(self._aware, aware)
+        kel, kec = self._location_ids(location, create=False)
+        words = set(analysis.words)
+        known = np.fromiter((self._vocab[w] for w in words if w in self._vocab), dtype=np.int64)
+        places = np.fromiter((self._vocab[p] for p in analysis.places if p in self._vocab), dtype=np.int64)
+        place_kinds = {p.split(":", 1)[0] for p in analysis.places}
+        return {
+            "analysis": analysis,
+            "known": np.sort(known),
+            "n_unknown": len(words) - known.size,
+            "places": places,
+            "place_kinds": place_kinds,
+            "time": seconds,
+            "kel": kel,
+            "kec": kec,
+            "n_words": len(analysis.words),
+        }
+
+    # ------------------------------------------------------------------ scoring internals
+    def _idf(self) -> np.ndarray:
+        df = np.frombuffer(self._df, dtype=np.int32) if len(self._df) else np.zeros(0, np.int32)
+        n = max(self._n_alive, 1)
+        return np.log((n + 1) / (np.maximum(df, 0) + 1.0)) + 1.0
+
+    def _eligible(self, pos: np.ndarray, qtime: float) -> np.ndarray:
+        alive = np.frombuffer(self._alive, dtype=np.uint8)[pos].astype(bool)
+        if not math.isnan(qtime):
+            t = np.frombuffer(self._time, dtype=np.float64)[pos]
+            known = ~np.isnan(t)
+            ok = ~known | (t < qtime)
+            if self.max_gap_days is not None:
+                ok &= ~known | (qtime - t <= self.max_gap_days * _DAY)
+            alive &= ok
+        return alive
+
+    def _candidates(self, q: dict[str, Any], excluded: set[int]) -> np.ndarray:
+        known = q["known"]
+        if known.size == 0 or self._n_alive == 0:
+            return np.zeros(0, dtype=np.int64)
+        idf = self._idf()
+        df = np.frombuffer(self._df, dtype=np.int32)[known]
+        order = np.argsort(df, kind="stable")
+        chunks, weights = [], []
+        used = 0
+        floor = max(self.posting_budget // 8, 1)
+        for t in known[order]:
+            plist = self._postings[t]
+            if not len(plist):
+                continue
+            take = min(len(plist), max(self.posting_budget - used, floor))
+            arr = np.frombuffer(plist, dtype=np.int32)[-take:].astype(np.int64)
+            chunks.append(arr)
+            weights.append(np.full(arr.size, idf[t] ** 2))
+            used += take
+        if not chunks:
+            return np.zeros(0, dtype=np.int64)
+        posts = np.concatenate(chunks)
+        w = np.concatenate(weights)
+        keep = self._eligible(posts, q["time"])
+        if excluded:
+            keep &= ~np.isin(posts, np.fromiter(excluded, dtype=np.int64))
+        posts, w = posts[keep], w[keep]
+        if posts.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        uniq, inv = np.unique(posts, return_inverse=True)
+        shared = np.bincount(inv, weights=w)
+        qnorm = float(np.sum(idf[known] ** 2)) + q["n_unknown"] * float(idf.max(initial=1.0)) ** 2
+        cnorm = np.frombuffer(self._norm, dtype=np.float64)[uniq]
+        cos = shared / np.sqrt(cnorm * qnorm + 1e-12)
+        contain = shared / (np.minimum(cnorm, qnorm) + 1e-12)
+        c = self.candidates
+        if uniq.size <= c:
+            return uniq
+        top_cos = np.argpartition(-cos, c - 1)[:c]
+        m = max(c // 4, 1)
+        top_con = np.argpartition(-contain, m - 1)[:m]
+        return uniq[np.union1d(top_cos, top_con)]
+
+    def _gather(self, ptr: array[int], data: array[int], cand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        p = np.frombuffer(ptr, dtype=np.int64)
+        starts, ends = p[cand], p[cand + 1]
+        lens = ends - starts
+        total = int(lens.sum())
+        if total == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        owner = np.repeat(np.arange(cand.size), lens)
+        offs = np.arange(total) - np.repeat(np.cumsum(lens) - lens, lens)
+        values = np.frombuffer(data, dtype=np.int32)[np.repeat(starts, lens) + offs].astype(np.int64)
+        return values, owner
+
+    def _features(self, q: dict[str, Any], cand: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        n = cand.size
+        idf = self._idf()
+        w2 = idf**2
+        known = q["known"]
+        qnorm = float(np.sum(w2[known])) + q["n_unknown"] * float(idf.max(initial=1.0)) ** 2
+        toks, owner = self._gather(self._set_ptr, self._set, cand)
+        cnorm = np.bincount(owner, weights=w2[toks], minlength=n) if toks.size else np.zeros(n)
+        hit = np.isin(toks, known)
+        shared = np.bincount(owner, weights=w2[toks] * hit, minlength=n) if toks.size else np.zeros(n)
+        similarity = shared / np.sqrt(cnorm * qnorm + 1e-12)
+        containment = shared / (np.minimum(cnorm, qnorm) + 1e-12)
+        lens = np.diff(np.frombuffer(self._seq_ptr, dtype=np.int64))[cand]
+        log_length = np.log1p(np.minimum(lens, q["n_words"]))
+
+        kinds_q = np.zeros(len(PLACE_KINDS), dtype=bool)
+        for kname in q["place_kinds"]:
+            kinds_q[_KIND_ID[kname]] = True
+        ptoks, powner = self._gather(self._plc_ptr, self._plc, cand)
+        nk = len(PLACE_KINDS)
+        if ptoks.size:
+            pkind = np.frombuffer(self._kind, dtype=np.int8)[ptoks].astype(np.int64)
+            phit = np.isin(ptoks, q["places"])
+            has = np.bincount(powner * nk + pkind, minlength=n * nk).reshape(n, nk) > 0
+            agree = np.bincount(powner * nk + pkind, weights=phit, minlength=n * nk).reshape(n, nk) > 0
+            shared_places = np.minimum(np.bincount(powner, weights=phit, minlength=n), 3.0)
+            conflicts = (has & kinds_q[None, :] & ~agree).sum(axis=1).astype(float)
+        else:
+            shared_places = np.zeros(n)
+            conflicts = np.zeros(n)
+
+        def agreement(qv: int, arr: array[int]) -> np.ndarray:
+            c = np.frombuffer(arr, dtype=np.int32)[cand]
+            if qv == -1:
+                return np.zeros(n)
+            return np.where(c < 0, 0.0, np.where(c == qv, 1.0, -1.0))
+
+        same_kel = agreement(q["kel"], self._kel)
+        same_kec = agreement(q["kec"], self._kec)
+        t = np.frombuffer(self._time, dtype=np.float64)[cand]
+        days = (q["time"] - t) / _DAY if not math.isnan(q["time"]) else np.full(n, np.nan)
+        X = np.column_stack(
+            [similarity, containment, same_kel, same_kec, shared_places, conflicts, gap_feature(days), log_length]
+        )
+        return X, {"similarity": similarity, "days": days, "same_kel": same_kel, "same_kec": same_kec}
+
+    # ------------------------------------------------------------------ evidence
+    def _match(self, q: dict[str, Any], pos: int, score: float, aux: dict[str, np.ndarray], i: int) -> Match:
+        idf = self._idf()
+        qwords = list(q["analysis"].words)
+        cseq = [self._terms[t] for t in self._seq[self._seq_ptr[pos] : self._seq_ptr[pos + 1]]]
+        blocks = difflib.SequenceMatcher(None, qwords, cseq, autojunk=False).get_matching_blocks()
+        phrases = []
+        for b in blocks:
+            if b.size >= 2:
+                words = qwords[b.a : b.a + b.size]
+                weight = sum(idf[self._vocab[w]] for w in words if w in self._vocab)
+                phrases.append((weight, " ".join(words[:12])))
+        phrases.sort(key=lambda p: -p[0])
+        qplaces = set(q["analysis"].places)
+        cplaces = [self._terms[t] for t in self._plc[self._plc_ptr[pos] : self._plc_ptr[pos + 1]]]
+        shared = [p for p in cplaces if p in qplaces]
+        conflicts = []
+        for kind in PLACE_KINDS:
+            mine = sorted(p.split(":", 1)[1] for p in qplaces if p.startswith(kind + ":"))
+            theirs = sorted(p.split(":", 1)[1] for p in cplaces if p.startswith(kind + ":"))
+            if mine and theirs and not set(mine) & set(theirs):
+                conflicts.append(f"{kind}: {' '.join(mine)} / {' '.join(theirs)}")
+        days = float(aux["days"][i])
+
+        def flag(v: float) -> bool | None:
+            return None if v == 0 else bool(v > 0)
+
+        evidence = Evidence(
+            text_similarity=round(float(aux["similarity"][i]), 4),
+            shared_phrases=tuple(p for _, p in phrases[:3]),
+            same_kelurahan=flag(float(aux["same_kel"][i])),
+            same_kecamatan=flag(float(aux["same_kec"][i])),
+            shared_places=tuple(p.replace(":", " ") for p in shared),
+            conflicting_places=tuple(conflicts),
+            days_apart=None if math.isnan(days) else round(days, 3),
+        )
+        return Match(id=self._ids[pos], score=score, is_duplicate=score >= self.threshold, evidence=evidence)
