@@ -18,6 +18,7 @@ from lapor_nlp.errors import LaporError
 _COMMAND_MODULES: tuple[str, ...] = (
     "lapor_nlp.cli.text",
     "lapor_nlp.cli.report",
+    "lapor_nlp.cli.service",
 )
 
 

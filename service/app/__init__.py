@@ -1,0 +1,1 @@
+"""FastAPI routing service for lapor-nlp: ``create_app(settings)`` builds the application."""

@@ -1,0 +1,60 @@
+"""Service settings, read from ``LAPOR_NLP_*`` environment variables (pydantic-settings)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROLES = ("intake", "admin")
+
+
+class Settings(BaseSettings):
+    """Everything the service can be configured with.
+
+    ``api_keys`` is a comma-separated list of ``role:key`` entries, e.g.
+    ``intake:abc123,admin:s3cret``; a key may also be given pre-hashed as ``role:sha256:<hex>``.
+    Keys are hashed as soon as they are read; the plain text is never kept.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="LAPOR_NLP_", extra="ignore")
+
+    api_keys: str = Field(default="", repr=False)
+    database_url: str = "sqlite:///./.lapor-nlp/lapor-nlp.db"
+    model_dir: Path = Path("models/default")
+    run_migrations: bool = True
+    max_text_chars: int = Field(default=20_000, gt=0)
+    max_body_bytes: int = Field(default=4 * 1024 * 1024, gt=0)
+    max_batch: int = Field(default=100, gt=0, le=1000)
+    top_k: int = Field(default=3, ge=1, le=20)
+    duplicates_k: int = Field(default=5, ge=0, le=50)
+    cors_origins: list[str] = Field(default_factory=list)
+    db_timeout_seconds: float = Field(default=3.0, gt=0)
+    log_level: str = "INFO"
+
+    @field_validator("api_keys")
+    @classmethod
+    def _check_keys(cls, value: str) -> str:
+        parse_api_keys(value)  # raises ValueError with a clear message
+        return value
+
+
+def parse_api_keys(value: str) -> list[tuple[str, str]]:
+    """Split ``role:key,role:key`` into ``(role, key)`` pairs; ValueError on a malformed entry."""
+    pairs: list[tuple[str, str]] = []
+    for raw in value.split(","):
+        entry = raw.strip()
+        if not entry:
+            continue
+        role, sep, key = entry.partition(":")
+        role, key = role.strip(), key.strip()
+        if not sep or not key:
+            raise ValueError(
+                "LAPOR_NLP_API_KEYS entries must look like 'role:key' (comma-separated); "
+                f"found an entry without a key for role {role!r}"
+            )
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r} in LAPOR_NLP_API_KEYS; valid roles are {list(ROLES)}")
+        pairs.append((role, key))
+    return pairs

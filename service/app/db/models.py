@@ -1,0 +1,88 @@
+"""SQLAlchemy tables: one row per routed complaint (redacted) and one per reviewer decision."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite drops the offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SuggestionRow(Base):
+    """A complaint as routed: redacted text, what the model suggested, and its review status."""
+
+    __tablename__ = "suggestions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    external_id: Mapped[str | None] = mapped_column(String(200), unique=True, index=True)
+    text: Mapped[str] = mapped_column(Text)  # redacted before it gets here
+    location: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    model_version: Mapped[str] = mapped_column(String(200))
+    category_target: Mapped[str] = mapped_column(String(100))
+    category_label: Mapped[str] = mapped_column(String(300))
+    category_score: Mapped[float] = mapped_column(Float)
+    category_decision: Mapped[str] = mapped_column(String(10))
+    category_top_k: Mapped[list[list[Any]]] = mapped_column(JSON)
+    category_explanation: Mapped[list[str]] = mapped_column(JSON)
+    agency_label: Mapped[str] = mapped_column(String(300))
+    agency_score: Mapped[float] = mapped_column(Float)
+    agency_decision: Mapped[str] = mapped_column(String(10))
+    agency_top_k: Mapped[list[list[Any]]] = mapped_column(JSON)
+    agency_explanation: Mapped[list[str]] = mapped_column(JSON)
+    duplicates: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # "auto" or "review" when routed, "decided" once a reviewer has decided.
+    status: Mapped[str] = mapped_column(String(10), index=True)
+
+    decisions: Mapped[list[DecisionRow]] = relationship(
+        back_populates="suggestion", order_by="DecisionRow.id", lazy="selectin",
+        foreign_keys="DecisionRow.suggestion_id"
+    )
+
+
+class DecisionRow(Base):
+    """A reviewer's decision on a suggestion; the latest one counts, earlier ones are kept."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestions.id"), index=True)
+    agency: Mapped[str] = mapped_column(String(300))
+    category: Mapped[str] = mapped_column(String(300))
+    reviewer: Mapped[str] = mapped_column(String(200))
+    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("suggestions.id"))
+    outcome: Mapped[str] = mapped_column(String(20))  # accepted | overridden | duplicate
+    unknown_agency: Mapped[bool] = mapped_column(Boolean, default=False)
+    unknown_category: Mapped[bool] = mapped_column(Boolean, default=False)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    suggestion: Mapped[SuggestionRow] = relationship(back_populates="decisions", foreign_keys=[suggestion_id])

@@ -1,0 +1,79 @@
+"""FastAPI dependencies: settings, database session, live model, duplicate index, API-key roles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, Security
+from fastapi.security import APIKeyHeader
+from sqlalchemy.orm import Session
+
+from service.app.auth import KeyRing
+from service.app.config import Settings
+from service.app.metrics import Metrics
+from service.app.state import DuplicateService, LoadedModel, ModelHolder
+
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="an intake or admin key")
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with request.app.state.sessionmaker() as session:
+        yield session
+
+
+def get_holder(request: Request) -> ModelHolder:
+    return request.app.state.models  # type: ignore[no-any-return]
+
+
+def get_model(request: Request) -> LoadedModel:
+    """The model for this request: one reference, kept to the end even if a reload swaps it."""
+    return request.app.state.models.get()  # type: ignore[no-any-return]
+
+
+def get_duplicates(request: Request) -> DuplicateService:
+    return request.app.state.duplicates  # type: ignore[no-any-return]
+
+
+def get_metrics(request: Request) -> Metrics:
+    return request.app.state.metrics  # type: ignore[no-any-return]
+
+
+def _roles(request: Request, key: str | None) -> set[str]:
+    if not key:
+        raise HTTPException(401, "missing API key: send it in the X-API-Key header",
+                            headers={"WWW-Authenticate": "X-API-Key"})
+    keys: KeyRing = request.app.state.keys
+    roles = keys.roles_for(key)
+    if not roles:
+        raise HTTPException(401, "unknown API key; check the key sent in X-API-Key",
+                            headers={"WWW-Authenticate": "X-API-Key"})
+    return roles
+
+
+def require_intake(request: Request, key: Annotated[str | None, Security(_api_key)]) -> set[str]:
+    roles = _roles(request, key)
+    if "intake" not in roles:
+        raise HTTPException(403, "this endpoint needs an intake or admin key")
+    return roles
+
+
+def require_admin(request: Request, key: Annotated[str | None, Security(_api_key)]) -> set[str]:
+    roles = _roles(request, key)
+    if "admin" not in roles:
+        raise HTTPException(403, "this endpoint needs an admin key")
+    return roles
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+ModelDep = Annotated[LoadedModel, Depends(get_model)]
+HolderDep = Annotated[ModelHolder, Depends(get_holder)]
+DuplicatesDep = Annotated[DuplicateService, Depends(get_duplicates)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]
+IntakeKey = Depends(require_intake)
+AdminKey = Depends(require_admin)

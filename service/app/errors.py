@@ -1,0 +1,37 @@
+"""Errors the service raises itself; :func:`service.app.main.create_app` maps each to one HTTP status."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """An error with an HTTP status and a message that says what to do."""
+
+    status_code = 400
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class SuggestionNotFoundError(ServiceError):
+    status_code = 404
+
+
+class PayloadTooLargeError(ServiceError):
+    status_code = 413
+
+
+class IdConflictError(ServiceError):
+    status_code = 409
+
+
+class InvalidReferenceError(ServiceError):
+    status_code = 422
+
+
+class ModelDirError(ServiceError):
+    status_code = 422
+
+
+class ServiceUnavailableError(ServiceError):
+    status_code = 503

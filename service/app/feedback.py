@@ -1,0 +1,79 @@
+"""Reviewed complaints as a training CSV (``lapor-nlp export-feedback``); needs SQLAlchemy only.
+
+Only suggestions a reviewer decided are written, with the reviewer's final labels; automatic
+decisions nobody looked at are left out so the model does not learn from itself.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
+
+from service.app.db.engine import build_engine
+from service.app.db.models import DecisionRow, SuggestionRow
+
+BASE_COLUMNS = ("id", "text", "submitted_at")
+EXTRA_COLUMNS = ("outcome", "duplicate_of", "flagged", "reviewer", "decided_at", "model_version",
+                 "suggested_category", "suggested_agency")
+
+
+def iter_feedback(session: Session) -> Iterator[dict[str, Any]]:
+    """One dict per decided suggestion, its latest decision applied, oldest first."""
+    rows = session.scalars(
+        select(SuggestionRow).where(SuggestionRow.decisions.any()).order_by(SuggestionRow.id)
+    )
+    for row in rows:
+        decision: DecisionRow = row.decisions[-1]
+        record: dict[str, Any] = {
+            "id": row.external_id or f"suggestion-{row.id}",
+            "text": row.text,
+            "submitted_at": (row.submitted_at or row.created_at).isoformat(),
+            row.category_target: decision.category,
+            "agency": decision.agency,
+        }
+        for key, value in (row.location or {}).items():
+            record.setdefault(key, value)
+        record.update({
+            "outcome": decision.outcome,
+            "duplicate_of": decision.duplicate_of or "",
+            "flagged": "unknown_agency" if decision.unknown_agency else (
+                "unknown_category" if decision.unknown_category else ""),
+            "reviewer": decision.reviewer,
+            "decided_at": decision.decided_at.isoformat(),
+            "model_version": row.model_version,
+            "suggested_category": row.category_label,
+            "suggested_agency": row.agency_label,
+        })
+        yield record
+
+
+def export_feedback(database_url: str, output: Path) -> int:
+    """Write the reviewed complaints in ``database_url`` to ``output`` (CSV); returns the row count."""
+    engine = build_engine(database_url)
+    try:
+        if not inspect(engine).has_table("suggestions"):
+            raise FileNotFoundError(
+                f"no lapor-nlp tables in {engine.url.render_as_string(hide_password=True)}; "
+                "point --database-url at the service's database"
+            )
+        with Session(engine) as session:
+            records = list(iter_feedback(session))
+    finally:
+        engine.dispose()
+    columns: list[str] = list(BASE_COLUMNS)
+    for record in records:
+        for key in record:
+            if key not in columns and key not in EXTRA_COLUMNS:
+                columns.append(key)
+    columns += list(EXTRA_COLUMNS)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with output.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns, restval="")
+        writer.writeheader()
+        writer.writerows(records)
+    return len(records)

@@ -1,0 +1,43 @@
+"""Liveness, readiness and Prometheus metrics (no key needed)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from service.app import schemas, store
+from service.app.deps import DuplicatesDep, MetricsDep, ModelDep, SessionDep
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", response_model=schemas.Health)
+def healthz(model: ModelDep) -> schemas.Health:
+    """The process is up and has a model."""
+    return schemas.Health(status="ok", model_version=model.version)
+
+
+@router.get("/readyz", response_model=schemas.Health, responses={503: {"model": schemas.Health}})
+def readyz(request: Request, model: ModelDep, dups: DuplicatesDep) -> Response:
+    """Ready to take traffic: model loaded and database reachable."""
+    try:
+        with request.app.state.sessionmaker() as session:
+            session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        body = schemas.Health(status="unavailable", model_version=model.version, database="unreachable")
+        return JSONResponse(body.model_dump(), status_code=503)
+    return JSONResponse(schemas.Health(status="ready", model_version=model.version, database="ok",
+                                       indexed=len(dups.index)).model_dump())
+
+
+@router.get("/metrics", response_class=Response)
+def prometheus(session: SessionDep, metrics: MetricsDep) -> Response:
+    """Prometheus text format: requests, latency, routed and decided counts, review backlog, model."""
+    try:
+        metrics.backlog.set(store.backlog(session))
+    except SQLAlchemyError:
+        pass  # keep serving the other figures while the database is away
+    return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,51 @@
+"""The review queue: list, fetch and decide suggestions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from service.app import schemas, store
+from service.app.deps import AdminKey, IntakeKey, MetricsDep, ModelDep, SessionDep
+from service.app.routes.route import _ERRORS
+
+router = APIRouter(prefix="/v1/suggestions", tags=["review"])
+
+SuggestionId = Annotated[int, Path(ge=1, le=2**62, description="the suggestion_id returned by /v1/route")]
+
+
+@router.get("", response_model=schemas.SuggestionPage, dependencies=[AdminKey], responses=_ERRORS)
+def list_suggestions(
+    session: SessionDep,
+    status: Annotated[schemas.Status | None, Query(description="review, auto or decided")] = None,
+    agency: Annotated[str | None, Query(max_length=300)] = None,
+    category: Annotated[str | None, Query(max_length=300)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
+    order: Annotated[str, Query(pattern="^(oldest|newest)$")] = "oldest",
+) -> schemas.SuggestionPage:
+    """A page of suggestions, oldest first by default (the review queue is `status=review`)."""
+    rows, total = store.list_page(session, status=status, agency=agency, category=category,
+                                  limit=limit, offset=offset, newest_first=order == "newest")
+    return schemas.SuggestionPage(items=[store.to_suggestion_out(r) for r in rows],
+                                  total=total, limit=limit, offset=offset)
+
+
+@router.get("/{suggestion_id}", response_model=schemas.SuggestionOut, dependencies=[IntakeKey],
+            responses=_ERRORS)
+def get_suggestion(suggestion_id: SuggestionId, session: SessionDep) -> schemas.SuggestionOut:
+    """One suggestion with its redacted text, the original suggestion and every decision on it."""
+    return store.to_suggestion_out(store.get(session, suggestion_id))
+
+
+@router.post("/{suggestion_id}/decision", response_model=schemas.SuggestionOut, dependencies=[AdminKey],
+             responses=_ERRORS)
+def decide(
+    suggestion_id: SuggestionId, body: schemas.DecisionRequest, session: SessionDep, model: ModelDep,
+    metrics: MetricsDep,
+) -> schemas.SuggestionOut:
+    """Accept or override a suggestion (or mark it a duplicate). Unknown labels are kept and flagged."""
+    decision = store.decide(session, model, suggestion_id, body)
+    metrics.decisions.labels(outcome=decision.outcome).inc()
+    return store.to_suggestion_out(store.get(session, suggestion_id))

@@ -1,0 +1,145 @@
+"""Request and response bodies (pydantic). Converters from the library's dataclasses live here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Status = Literal["auto", "review", "decided"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+
+class RouteRequest(_Strict):
+    text: str = Field(description="The complaint as written; personal data is redacted before storage.")
+    id: str | None = Field(default=None, max_length=200, description="The intake system's own id (idempotent).")
+    location: dict[str, str] | None = Field(default=None, description="e.g. {'kecamatan': ..., 'kelurahan': ...}")
+    submitted_at: datetime | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id_not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("id must not be blank; leave it out instead")
+        return value
+
+    @field_validator("location")
+    @classmethod
+    def _location_small(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        if value is not None and (len(value) > 20 or any(len(k) > 100 or len(v) > 200 for k, v in value.items())):
+            raise ValueError("location takes at most 20 entries, keys <= 100 and values <= 200 characters")
+        return value
+
+
+class BatchRouteRequest(_Strict):
+    complaints: list[RouteRequest] = Field(min_length=1)
+
+
+class LabelScore(BaseModel):
+    label: str
+    score: float
+
+
+class TargetOut(BaseModel):
+    label: str
+    score: float
+    top_k: list[LabelScore]
+    decision: Literal["auto", "review"]
+    explanation: list[str]
+
+
+class DuplicateOut(BaseModel):
+    suggestion_id: int
+    id: str | None = Field(default=None, description="the intake id of the earlier complaint, if it had one")
+    score: float
+    is_duplicate: bool
+    evidence: list[str]
+
+
+class DecisionOut(BaseModel):
+    agency: str
+    category: str
+    reviewer: str
+    duplicate_of: int | None
+    outcome: Literal["accepted", "overridden", "duplicate"]
+    unknown_agency: bool
+    unknown_category: bool
+    decided_at: datetime
+
+
+class RouteResponse(BaseModel):
+    suggestion_id: int
+    id: str | None
+    status: Status
+    category: TargetOut
+    agency: TargetOut
+    duplicates: list[DuplicateOut]
+    explanation: list[str]
+    model_version: str
+
+
+class BatchRouteResponse(BaseModel):
+    results: list[RouteResponse]
+
+
+class SuggestionOut(RouteResponse):
+    text: str = Field(description="the complaint, redacted")
+    location: dict[str, str]
+    submitted_at: datetime | None
+    created_at: datetime
+    decision: DecisionOut | None
+    history: list[DecisionOut]
+
+
+class SuggestionPage(BaseModel):
+    items: list[SuggestionOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class DecisionRequest(_Strict):
+    agency: str = Field(min_length=1, max_length=300)
+    category: str = Field(min_length=1, max_length=300)
+    reviewer: str = Field(min_length=1, max_length=200)
+    duplicate_of: int | None = None
+
+    @field_validator("agency", "category", "reviewer")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("must not be blank")
+        return value
+
+
+class ModelInfo(BaseModel):
+    version: str
+    source: str
+    loaded_at: datetime
+    targets: dict[str, str] = Field(description="service name -> model target name")
+    labels: dict[str, list[str]]
+    location_columns: list[str]
+    metrics: dict[str, Any]
+    metadata: dict[str, Any]
+    card: str
+
+
+class ReloadRequest(_Strict):
+    model_dir: str | None = Field(default=None, description="defaults to LAPOR_NLP_MODEL_DIR")
+
+
+class Health(BaseModel):
+    status: str
+    model_version: str | None = None
+    database: str | None = None
+    indexed: int | None = None
+
+
+class ErrorOut(BaseModel):
+    type: str
+    detail: Any

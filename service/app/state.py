@@ -1,0 +1,145 @@
+"""Live model and duplicate index: swapped atomically on reload, shared by every request.
+
+A request takes one reference to the :class:`LoadedModel` and uses it to the end, so a reload
+never fails a request in flight: the old model keeps serving until the last request using it ends.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+logger = logging.getLogger("lapor_nlp.service")
+
+
+class TargetLike(Protocol):
+    label: str
+    score: float
+    top_k: tuple[tuple[str, float], ...]
+    decision: str
+    explanation: tuple[str, ...]
+
+
+class SuggestionLike(Protocol):
+    targets: Mapping[str, TargetLike]
+
+
+class RouterLike(Protocol):
+    """What the service needs from :class:`lapor_nlp.Router`."""
+
+    @property
+    def targets(self) -> tuple[str, ...]: ...
+    @property
+    def location_columns(self) -> tuple[str, ...]: ...
+    @property
+    def metadata(self) -> dict[str, Any]: ...
+    @property
+    def version(self) -> str: ...
+    @property
+    def model_card(self) -> str: ...
+    def labels(self, target: str) -> tuple[str, ...]: ...
+    def predict(self, X: Any, *, location: Any = None, top_k: int = 3) -> Any: ...
+
+
+class MatchLike(Protocol):
+    id: Any
+    score: float
+    is_duplicate: bool
+    evidence: Any
+
+
+class IndexLike(Protocol):
+    def add(self, id: Any, text: str, submitted_at: Any = None, location: Any = None) -> None: ...
+    def query(self, text: str, k: int = 10, submitted_at: Any = None, location: Any = None) -> list[Any]: ...
+    def __len__(self) -> int: ...
+    def __contains__(self, id: object) -> bool: ...
+
+
+def load_router(model_dir: Path) -> RouterLike:
+    """Load the routing model in ``model_dir`` (raises a LaporError subclass on problems)."""
+    from lapor_nlp import Router  # type: ignore[attr-defined]
+
+    return Router.load(model_dir)  # type: ignore[no-any-return]
+
+
+def new_index() -> IndexLike:
+    """An empty duplicate index with its calibrated threshold."""
+    from lapor_nlp.duplicates import DuplicateIndex  # type: ignore[import-not-found]
+
+    return DuplicateIndex()  # type: ignore[no-any-return]
+
+
+def category_target(targets: Sequence[str]) -> str:
+    """The router target that the service calls "category": "category", else "topic", else the first non-agency."""
+    for name in ("category", "topic"):
+        if name in targets:
+            return name
+    others = [t for t in targets if t != "agency"]
+    if not others:
+        raise ValueError(f"the model has no category target; its targets are {list(targets)}")
+    return others[0]
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """One loaded router plus the facts the API reports about it."""
+
+    router: RouterLike
+    source: str
+    loaded_at: float
+    category_target: str
+    version: str
+
+    @classmethod
+    def wrap(cls, router: RouterLike, source: str) -> LoadedModel:
+        targets = tuple(router.targets)
+        if "agency" not in targets:
+            raise ValueError(f"the model has no 'agency' target; its targets are {list(targets)}")
+        return cls(router, source, time.time(), category_target(targets), str(router.version))
+
+
+@dataclass
+class ModelHolder:
+    """Holds the current model; :meth:`reload` loads a new one and swaps it in atomically."""
+
+    current: LoadedModel
+    loader: Callable[[Path], RouterLike] = load_router
+    _reload_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self) -> LoadedModel:
+        return self.current
+
+    def reload(self, model_dir: Path) -> LoadedModel:
+        """Load ``model_dir`` next to the live model and swap it in; the old model stays on failure."""
+        with self._reload_lock:
+            router = self.loader(model_dir)
+            loaded = LoadedModel.wrap(router, str(model_dir))
+            self.current = loaded  # a single reference assignment: atomic for readers
+            logger.info("model reloaded: version=%s source=%s", loaded.version, loaded.source)
+            return loaded
+
+
+class DuplicateService:
+    """The duplicate index behind a lock, kept in step with the database by suggestion id.
+
+    Every worker process syncs the rows it has not seen yet before it queries, so several workers
+    (or replicas) share one view of the complaints through the database.
+    """
+
+    def __init__(self, index: IndexLike) -> None:
+        self.index = index
+        self.last_id = 0
+        self.lock = threading.Lock()
+
+    def add_rows(self, rows: Iterable[tuple[int, str, Any, Mapping[str, str] | None]]) -> None:
+        """Add ``(id, redacted_text, submitted_at, location)`` rows not yet in the index (lock held by caller)."""
+        for sid, text, submitted_at, location in rows:
+            key = str(sid)
+            if key not in self.index:
+                self.index.add(key, text, submitted_at=submitted_at, location=dict(location or {}) or None)
+            self.last_id = max(self.last_id, sid)
