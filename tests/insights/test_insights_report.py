@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+import base64
+import re
+import sqlite3
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from test_insights_review import DECISIONS
+
+from lapor_nlp.cli import main
+from lapor_nlp.insights import build_report, load_complaints
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _with_responses(frame: pd.DataFrame) -> pd.DataFrame:
+    submitted = pd.to_datetime(frame["submitted_at"])
+    answered = submitted + pd.to_timedelta([(i % 9) for i in range(len(frame))], unit="D")
+    responded = answered.dt.strftime("%Y-%m-%d %H:%M:%S").where(frame.index % 7 != 0, "")
+    return frame.assign(responded_at=responded)
+
+
+def test_build_report_is_self_contained(tmp_path: Path, spike_frame: pd.DataFrame) -> None:
+    report = build_report(_with_responses(spike_frame), decisions=DECISIONS, sla_days=3)
+    page = report.write(tmp_path)
+    html = page.read_text(encoding="utf-8")
+    assert "<script" not in html and not re.search(r'src="(?!data:)', html)
+    images = re.findall(r'src="data:image/png;base64,([^"]+)"', html)
+    assert len(images) >= 6 and all(base64.b64decode(i).startswith(PNG_MAGIC) for i in images)
+    assert "Banjir" in html and "[PHONE]" in html and "0812-3456" not in html
+    for name in (
+        "emerging",
+        "response_times_agency",
+        "backlog",
+        "totals_kecamatan",
+        "volume_weekly_category",
+        "volume_monthly_agency",
+        "review_summary",
+        "review_by_agency",
+        "review_by_reviewer",
+        "notes",
+    ):
+        assert (tmp_path / f"{name}.csv").is_file(), name
+    emerging = pd.read_csv(tmp_path / "emerging.csv")
+    assert set(emerging["group"]) == {"Banjir", "Gubeng", "Airlangga", "Dinas Sumber Daya Air dan Bina Marga"}
+    backlog = pd.read_csv(tmp_path / "backlog.csv")
+    assert len(backlog) == (spike_frame.index % 7 == 0).sum()
+    assert pd.to_datetime(backlog["submitted_at"]).is_monotonic_increasing
+    assert all(p.read_bytes().startswith(PNG_MAGIC) for p in (tmp_path / "figures").glob("*.png"))
+
+
+def test_build_report_degrades_without_optional_columns(tmp_path: Path, spike_frame: pd.DataFrame) -> None:
+    frame = spike_frame[["submitted_at", "text"]].copy()
+    frame.loc[3, "submitted_at"] = "tanggal rusak"
+    report = build_report(frame)
+    report.write(tmp_path)
+    notes = " ".join(report.notes)
+    assert (
+        "responded_at" in notes
+        and "'kecamatan'" in notes
+        and "1 row(s) with an unparseable submitted_at" in notes
+    )
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "response times and backlog are not available" in html
+    assert "review quality skipped" in html
+    quality = pd.read_csv(tmp_path / "data_quality.csv").set_index("column")
+    assert quality.loc["submitted_at", "unparseable_dates"] == 1
+
+
+def test_build_report_rejects_bad_sla(spike_frame: pd.DataFrame) -> None:
+    with pytest.raises(ValueError, match="sla_days"):
+        build_report(spike_frame, sla_days=0)
+
+
+def test_cli_report_with_decisions_csv(tmp_path: Path, spike_frame: pd.DataFrame, capsys) -> None:  # type: ignore[no-untyped-def]
+    data, decisions = tmp_path / "export.csv", tmp_path / "decisions.csv"
+    _with_responses(spike_frame).to_csv(data, index=False)
+    DECISIONS.to_csv(decisions, index=False)
+    assert (
+        main(
+            [
+                "report",
+                str(data),
+                "--out",
+                str(tmp_path / "out"),
+                "--decisions",
+                str(decisions),
+                "--sla-days",
+                "2",
+                "--watch",
+                "category",
+            ]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "1 emerging-issue alert(s)" in out and "report.html" in out
+    summary = pd.read_csv(tmp_path / "out" / "review_summary.csv")
+    assert summary.loc[0, "override_rate"] == 0.5
+
+
+def test_cli_report_reads_decisions_from_database(tmp_path: Path, spike_frame: pd.DataFrame) -> None:
+    pytest.importorskip("sqlalchemy")
+    data, db = tmp_path / "export.csv", tmp_path / "service.db"
+    spike_frame.to_csv(data, index=False)
+    with sqlite3.connect(db) as conn:
+        DECISIONS.to_sql("decisions", conn, index=False)
+    assert (
+        main(
+            [
+                "report",
+                str(data),
+                "--out",
+                str(tmp_path / "out"),
+                "--database-url",
+                f"sqlite:///{db}",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    rev = pd.read_csv(tmp_path / "out" / "review_by_reviewer.csv").set_index("reviewer")
+    assert rev.loc["ani", "median_hours"] == 3.0
+
+
+def test_cli_report_errors_are_clear(tmp_path: Path, spike_frame: pd.DataFrame, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["report", str(tmp_path / "missing.csv"), "--out", str(tmp_path / "out")]) == 2
+    assert "not found" in capsys.readouterr().err
+    bad = tmp_path / "bad.csv"
+    bad.write_text("tanggal,teks\n2024-01-01,halo\n", encoding="utf-8")
+    assert main(["report", str(bad), "--out", str(tmp_path / "out")]) == 2
+    assert "submitted_at" in capsys.readouterr().err
+    good, empty_db = tmp_path / "good.csv", tmp_path / "empty.db"
+    spike_frame.to_csv(good, index=False)
+    sqlite3.connect(empty_db).close()
+    assert (
+        main(["report", str(good), "--out", str(tmp_path / "o"), "--database-url", f"sqlite:///{empty_db}"])
+        == 2
+    )
+    assert "no decisions table" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_report_on_surabaya_export(tmp_path: Path, surabaya_csv: Path) -> None:
+    data = load_complaints(surabaya_csv)
+    report = build_report(data, sla_days=5)
+    report.write(tmp_path)
+    table = report.tables["response_times_agency"].set_index("agency")
+    assert table.loc["(all)", "complaints"] == len(data.frame)
+    assert 0 < table.loc["(all)", "median_days"] < table.loc["(all)", "p90_days"]
+    assert len(report.tables["backlog"]) == table.loc["(all)", "unresolved"]
+    assert not report.tables["emerging"].empty
