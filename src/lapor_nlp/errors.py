@@ -6,6 +6,7 @@ either. Messages say what was expected, what came in, and what to do::
     LaporError
     ├── InputError(ValueError)            bad argument or data handed to the library
     │   ├── EmptyComplaintError           text empty after cleaning
+    │   ├── TextTypeError(TypeError)      a text argument that is not a str (None, bytes, numbers)
     │   ├── DataFormatError               unreadable CSV, missing/misspelt columns, bad dates
     │   └── UnknownLabelError             a label the model was not trained on
     ├── ModelError                        a model artefact cannot be used
@@ -28,6 +29,10 @@ class InputError(LaporError, ValueError):
 
 class EmptyComplaintError(InputError):
     """The complaint text is empty (or only whitespace/noise) after cleaning."""
+
+
+class TextTypeError(InputError, TypeError):
+    """A text argument is not a ``str`` (``None``, bytes, a number ...)."""
 
 
 class DataFormatError(InputError):
