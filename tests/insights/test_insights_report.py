@@ -139,7 +139,7 @@ def test_cli_report_errors_are_clear(tmp_path: Path, spike_frame: pd.DataFrame, 
         main(["report", str(good), "--out", str(tmp_path / "o"), "--database-url", f"sqlite:///{empty_db}"])
         == 2
     )
-    assert "no decisions table" in capsys.readouterr().err
+    assert "no routing-service decisions" in capsys.readouterr().err
 
 
 @pytest.mark.slow

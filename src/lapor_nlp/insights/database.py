@@ -1,4 +1,11 @@
-"""Read the routing service's stored suggestions and decisions as a decisions table (SQLAlchemy URL)."""
+"""Read the routing service's stored suggestions and decisions as a decisions table (SQLAlchemy URL).
+
+The service keeps one ``suggestions`` row per routed complaint (model labels, per-target
+``auto``/``review`` decisions, ``created_at`` = intake time) and one ``decisions`` row per reviewer
+decision (the latest one counts). :func:`read_decisions_sql` joins them into the columns documented in
+:mod:`lapor_nlp.insights.review`. A database holding just a ``decisions`` table in that documented
+format is read as is.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +13,48 @@ import pandas as pd
 
 from lapor_nlp.errors import DataFormatError, InputError
 
+#: Suggestions joined with their latest decision, in the documented decisions-table columns.
+SERVICE_QUERY = """
+SELECT s.id AS suggestion_id,
+       s.category_decision AS category_decision,
+       s.agency_decision AS agency_decision,
+       s.category_label AS suggested_category,
+       s.agency_label AS suggested_agency,
+       d.category AS final_category,
+       d.agency AS final_agency,
+       d.reviewer AS reviewer,
+       d.outcome AS outcome,
+       s.created_at AS received_at,
+       d.decided_at AS decided_at
+FROM suggestions s
+LEFT JOIN decisions d
+  ON d.id = (SELECT MAX(d2.id) FROM decisions d2 WHERE d2.suggestion_id = s.id)
+ORDER BY s.id
+"""
+
+_SERVICE_COLUMNS = {
+    "suggestions": {
+        "id",
+        "category_label",
+        "agency_label",
+        "category_decision",
+        "agency_decision",
+        "created_at",
+    },
+    "decisions": {"id", "suggestion_id", "agency", "category", "reviewer", "decided_at"},
+}
+
 
 def read_decisions_sql(url: str, *, query: str | None = None) -> pd.DataFrame:
-    """Return the decisions table (columns of :mod:`lapor_nlp.insights.review`) from the service database.
+    """Return the decisions table (columns of :mod:`lapor_nlp.insights.review`) from a database.
 
-    With ``query``, that SQL is run as is (it must select the documented column names). Otherwise the
-    service's ``suggestions`` table is read.
+    Parameters
+    ----------
+    url : str
+        SQLAlchemy URL, e.g. ``sqlite:///lapor.db`` or ``postgresql+psycopg://user@host/db``.
+    query : str, optional
+        SQL selecting the documented columns; by default the service's schema is recognised and
+        :data:`SERVICE_QUERY` is used.
     """
     try:
         import sqlalchemy as sa
@@ -26,17 +69,22 @@ def read_decisions_sql(url: str, *, query: str | None = None) -> pd.DataFrame:
             if query is None:
                 query = _default_query(sa.inspect(conn))
             return pd.read_sql_query(sa.text(query), conn, dtype=str)
-    except sa.exc.SQLAlchemyError as exc:
-        raise DataFormatError(f"cannot read decisions from {engine.url.render_as_string()}: {exc}") from exc
+    except (sa.exc.SQLAlchemyError, pd.errors.DatabaseError) as exc:
+        where = engine.url.render_as_string(hide_password=True)
+        raise DataFormatError(f"cannot read decisions from {where}: {exc}") from exc
     finally:
         engine.dispose()
 
 
 def _default_query(inspector) -> str:  # type: ignore[no-untyped-def]
     tables = set(inspector.get_table_names())
-    if "decisions" in tables:
+    columns = {t: {c["name"] for c in inspector.get_columns(t)} for t in tables & set(_SERVICE_COLUMNS)}
+    if all(t in columns and need <= columns[t] for t, need in _SERVICE_COLUMNS.items()):
+        return SERVICE_QUERY
+    own = columns.get("decisions", set())
+    if "routing" in own or "agency_decision" in own:
         return "SELECT * FROM decisions"
     raise DataFormatError(
-        f"no decisions table found in the database (tables: {sorted(tables)}); "
-        "pass query= selecting the documented columns"
+        f"no routing-service decisions found in the database (tables: {sorted(tables)}); expected the "
+        "service's 'suggestions' and 'decisions' tables, or pass query= selecting the documented columns"
     )
