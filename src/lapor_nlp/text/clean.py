@@ -1,36 +1,118 @@
-"""Pure str -> str cleaning of raw complaint text (no tokenisation, no language knowledge)."""
+"""De-noising of raw complaint text: escapes, mojibake, URLs, emoji, case, elongation, punctuation.
+
+:func:`clean` knows no slang, stopwords or stems; it only makes the surface words comparable. Javanese and
+other regional words are kept as written.
+"""
 
 from __future__ import annotations
 
+import functools
+import html
 import re
+import unicodedata
 
-_LITERAL_NEWLINE = re.compile(r"\\[nrt]")
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_ELONGATED = re.compile(r"([a-z])\1{2,}")
-_NON_WORD = re.compile(r"[^0-9a-z\[\]_]+")
+from lapor_nlp.text import placeholders
+from lapor_nlp.text._input import check_text
+from lapor_nlp.text.lexicon import known_words
+
+# "\n" typed as two characters (how the source exports stored line breaks), also doubled: "\\n".
+_LITERAL_ESCAPE = re.compile(r"\\+[nrt]")
+_URL = re.compile(
+    r"(?:https?://|www\.)\S+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|id|ly|me|io|gl)(?:/\S*)?(?![\w@])",
+    re.IGNORECASE,
+)
+_PLACEHOLDER_TOKEN = "|".join(sorted(placeholders.TOKENS, key=len, reverse=True))
+# Placeholder tokens, runs of letters, runs of digits: "rt05" -> "rt", "05"; emoji and punctuation vanish.
+_TOKEN = re.compile(rf"(?:{_PLACEHOLDER_TOKEN})|[^\W\d_]+|\d+")
+_APOSTROPHE = re.compile("(?<=[^\\W\\d_])['\u2019`\u00b4](?=[^\\W\\d_])")
+_TRIPLE = re.compile(r"([a-z])\1{2,}")
+_DOUBLE = re.compile(r"([a-z])\1")
+_DOUBLES = re.compile(r"([a-z])\1+")
+
+# Mojibake: UTF-8 bytes decoded as Windows-1252 (undefined bytes kept as C1 controls), e.g. "ðŸ™\x8f".
+_CP1252_BYTE: dict[str, int] = {}
+for _b in range(256):
+    try:
+        _CP1252_BYTE[bytes([_b]).decode("cp1252")] = _b
+    except UnicodeDecodeError:
+        _CP1252_BYTE[chr(_b)] = _b
+_MOJIBAKE_RUN = re.compile("[" + "".join(re.escape(c) for c in _CP1252_BYTE if ord(c) >= 0x80) + "]{2,}")
+_MOJIBAKE_HINT = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152-\u0178\u02c6-\u2122]")
 
 
-def _fix_mojibake(text: str) -> str:
-    """Undo UTF-8 read as cp1252/latin-1 (``ðŸ™`` -> emoji) when that round-trip is lossless."""
-    if not any("\u00c0" <= ch <= "\u00ff" for ch in text):
+def _decode_run(match: re.Match[str]) -> str:
+    run = match.group(0)
+    try:
+        return bytes(_CP1252_BYTE[c] for c in run).decode("utf-8")
+    except UnicodeDecodeError:
+        return run
+
+
+def fix_mojibake(text: str) -> str:
+    """Undo UTF-8 text that was decoded as Windows-1252: ``"ðŸ™\\x8f"`` -> ``"🙏"``, ``"Ã©"`` -> ``"é"``.
+
+    Runs that do not decode to valid UTF-8 (genuine accented text such as ``"café"``) are left as they are.
+    """
+    if text.isascii() or not _MOJIBAKE_HINT.search(text):
         return text
-    for codec in ("cp1252", "latin-1"):
-        try:
-            return text.encode(codec).decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            continue
-    return text
+    return _MOJIBAKE_RUN.sub(_decode_run, text)
+
+
+def raw_tokens(text: str) -> list[str]:
+    """Lower-cased surface tokens of an already validated ``text``, before elongation repair."""
+    text = fix_mojibake(text)
+    if "\\" in text:
+        text = _LITERAL_ESCAPE.sub(" ", text)
+    if "&" in text:
+        text = html.unescape(text)
+    text = _URL.sub(" ", text)
+    if "'" in text or not text.isascii():
+        text = _APOSTROPHE.sub("", text)
+    text = placeholders.to_tokens(text).lower()
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return _TOKEN.findall(text)
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def normalise_word(word: str) -> str:
+    """Squeeze elongated letters: ``tolonggg`` -> ``tolong``, ``maaaf`` -> ``maaf``, ``bangett`` -> ``banget``.
+
+    Three or more repeats always go (to one letter, or two when only that is a known word); a doubled
+    letter is dropped only when the word is unknown and the single-letter form is known.
+    """
+    if not _DOUBLE.search(word):
+        return word
+    known = known_words()
+    if _TRIPLE.search(word):
+        single = _TRIPLE.sub(r"\1", word)
+        if single in known:
+            return single
+        double = _TRIPLE.sub(r"\1\1", word)
+        if double in known:
+            return double
+        word = single
+    if word not in known:
+        single = _DOUBLES.sub(r"\1", word)
+        if single in known:
+            return single
+    return word
 
 
 def clean(text: str) -> str:
-    """Lower-case ``text`` and keep only word characters, single-spaced.
+    """Lower-cased, de-noised surface words of ``text``, single-spaced.
 
-    Literal ``\\n`` sequences, URLs, emoji, mojibake and punctuation become spaces; letters repeated
-    three or more times are squeezed to one (``tolonggg`` -> ``tolong``).
+    Literal ``\\n`` sequences, real newlines, URLs, emoji and punctuation become word breaks, mojibake is
+    repaired, accents are dropped, elongations are squeezed (``tolonggg`` -> ``tolong``) and letters are
+    split from digits (``rt05`` -> ``rt 05``). Placeholders such as ``[NAME_1]`` or ``[NIK]`` become one
+    token (``__name__``, ``__nik__``). No slang, stopword or stemming step is applied.
+
+    Bad input: ``None`` and other non-``str`` values raise :class:`~lapor_nlp.errors.TextTypeError`;
+    empty, whitespace-only or punctuation-only text gives ``""``; lone surrogates are dropped; any
+    length is accepted (time is linear in the length).
+
+    >>> clean("Jln RUSAK parahhh!!!\\\\nTolong dicek https://x.id/a [NAME_1]")
+    'jln rusak parah tolong dicek __name__'
     """
-    text = _fix_mojibake(text)
-    text = _LITERAL_NEWLINE.sub(" ", text)
-    text = _URL.sub(" ", text)
-    text = text.lower()
-    text = _ELONGATED.sub(r"\1", text)
-    return " ".join(_NON_WORD.sub(" ", text).split())
+    text = check_text(text, "clean")
+    return " ".join(w if w in placeholders.TOKENS else normalise_word(w) for w in raw_tokens(text))
