@@ -20,6 +20,8 @@ _PLACE_CUES: dict[str, str] = {
     "titik": "point",
     "perum": "estate", "perumahan": "estate", "kampung": "estate", "kp": "estate", "rusun": "estate",
     "kel": "area", "kelurahan": "area", "kec": "area", "kecamatan": "area", "desa": "area",
+    "depan": "landmark", "dpn": "landmark", "seberang": "landmark", "sebelah": "landmark",
+    "samping": "landmark", "belakang": "landmark", "dekat": "landmark", "sekitar": "landmark",
 }
 # Words that end a place name (generic complaint vocabulary, function words).
 _NAME_STOP: frozenset[str] = frozenset(
@@ -30,6 +32,9 @@ _NAME_STOP: frozenset[str] = frozenset(
     depan belakang samping sebelah dekat sekitar sepanjang tepatnya tepat arah menuju masuk ujung pojok
     kanan kiri utara selatan timur barat tengah
     saya kami kita warga bapak ibu pak bu mas mbak min admin
+    akibat nya memperbaiki perbaikan diperbaiki paving aspal saluran got selokan sungai air pohon kabel
+    juga lagi masih sering setiap hari malam pagi siang sore bulan tahun minggu sejak mulai sampai hingga
+    sangat banyak sekali cukup agak para semua rumah jadi bisa akan harus perlu terima kasih terimakasih
     kota surabaya sby kelurahan kecamatan kel kec rt rw no gang gg jalan jl jln
     """.split()
 )
@@ -99,7 +104,7 @@ def place_mentions(words: list[str] | tuple[str, ...]) -> list[str]:
             out.append(f"{kind}:{tok}")
             taken += 1
             j += 1
-            if kind in ("number", "rt", "rw") and taken == 1:
+            if tok.isdigit() or (kind in ("number", "rt", "rw") and taken == 1):
                 break
     return out
 

@@ -24,7 +24,9 @@ from lapor_nlp.duplicates.match import Evidence, Match
 from lapor_nlp.duplicates.scorer import Scorer, default_scorer, gap_feature
 from lapor_nlp.errors import EmptyComplaintError, IndexStateError, InputError
 
-PLACE_KINDS: tuple[str, ...] = ("street", "gang", "number", "rt", "rw", "point", "estate", "area")
+PLACE_KINDS: tuple[str, ...] = (
+    "street", "gang", "number", "rt", "rw", "point", "estate", "area", "landmark"
+)
 _KIND_ID = {k: i for i, k in enumerate(PLACE_KINDS)}
 _LOCATION_KEYS = ("kecamatan", "kelurahan")
 _DAY = 86400.0
