@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, Security
 from fastapi.security import APIKeyHeader
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from service.app.auth import KeyRing
@@ -14,6 +16,7 @@ from service.app.config import Settings
 from service.app.metrics import Metrics
 from service.app.state import DuplicateService, LoadedModel, ModelHolder
 
+logger = logging.getLogger("lapor_nlp.service")
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="an intake or admin key")
 
 
@@ -22,8 +25,14 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    with request.app.state.sessionmaker() as session:
+    session: Session = request.app.state.sessionmaker()
+    try:
         yield session
+    finally:
+        try:
+            session.close()
+        except SQLAlchemyError as exc:  # the connection died after the response was sent; nothing to undo
+            logger.warning("could not return a database connection to the pool: %s", type(exc).__name__)
 
 
 def get_holder(request: Request) -> ModelHolder:

@@ -35,7 +35,15 @@ from service.app.db.migrate import upgrade
 from service.app.errors import ServiceError
 from service.app.metrics import Metrics
 from service.app.routes import admin, health, model, route, suggestions
-from service.app.state import DuplicateService, IndexLike, LoadedModel, ModelHolder, RouterLike, load_router, new_index
+from service.app.state import (
+    DuplicateService,
+    IndexLike,
+    LoadedModel,
+    ModelHolder,
+    RouterLike,
+    load_router,
+    new_index,
+)
 
 logger = logging.getLogger("lapor_nlp.service")
 HERE = Path(__file__).resolve().parent
@@ -103,6 +111,16 @@ class GuardMiddleware:
                                   f"request body is larger than {limit} bytes (LAPOR_NLP_MAX_BODY_BYTES)")
                 await response(scope, receive, send)
             status_holder["status"] = 413
+        except Exception as exc:  # noqa: BLE001 - last resort; handled here so the server logs no message
+            # Type and frames only: the exception message could quote the complaint.
+            frames = "".join(traceback.format_tb(exc.__traceback__)[-4:])
+            cause = exc.__cause__ or exc.__context__
+            if cause is not None:
+                frames += f"caused by {type(cause).__name__}:\n" + "".join(traceback.format_tb(cause.__traceback__)[-4:])
+            logger.error("unhandled %s on %s %s\n%s", type(exc).__name__, scope.get("method"), scope["path"], frames)
+            if not response_started:
+                await _error(500, "InternalError", "internal error; it has been logged")(scope, receive, send)
+            status_holder["status"] = 500
         self._observe(scope, status_holder["status"], start)
 
     def _observe(self, scope: Scope, status: int, start: float) -> None:
@@ -175,13 +193,6 @@ def _install_error_handlers(app: FastAPI) -> None:
                           headers={"Retry-After": "5"})
         logger.error("database error %s", type(exc).__name__)
         return _error(503, "DatabaseError", "the request could not be stored; nothing was stored, retry later")
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # Type and frames only: the message could quote the complaint.
-        frames = "".join(traceback.format_tb(exc.__traceback__)[-3:])
-        logger.error("unhandled %s on %s %s\n%s", type(exc).__name__, request.method, request.url.path, frames)
-        return _error(500, "InternalError", "internal error; it has been logged")
 
 
 def create_app(

@@ -76,7 +76,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def make_settings(database_url: str, **overrides: object) -> Settings:
-    return Settings(api_keys=KEYS, database_url=database_url, model_dir=Path("does-not-exist"), **overrides)
+    values: dict[str, object] = {"api_keys": KEYS, "database_url": database_url, "model_dir": Path("does-not-exist")}
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from typing import Any
 from fastapi import APIRouter, Body
 
 from lapor_nlp import LaporError
-
 from service.app import schemas
 from service.app.deps import AdminKey, HolderDep, IntakeKey, MetricsDep, ModelDep, SettingsDep
 from service.app.errors import ModelDirError

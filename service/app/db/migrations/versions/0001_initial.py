@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
 from service.app.db.models import UTCDateTime
 
 revision = "0001"

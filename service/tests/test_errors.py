@@ -1,0 +1,100 @@
+"""Bad input gets a 4xx JSON error with a type and a message; never a 5xx or a stack trace."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.tests.conftest import ADMIN, INTAKE
+
+JSON = {"Content-Type": "application/json"}
+
+BAD_ROUTE_BODIES = [
+    (b'{"text": ""}', 422, "EmptyComplaintError"),
+    (b'{"text": "   \\n\\t "}', 422, "EmptyComplaintError"),
+    (b'{"text": "!!! ???"}', 422, "EmptyComplaintError"),
+    (b"{}", 422, "ValidationError"),
+    (b'{"text": 42}', 422, "ValidationError"),
+    (b'{"text": ["a"]}', 422, "ValidationError"),
+    (b'{"text": "jalan", "location": "Rungkut"}', 422, "ValidationError"),
+    (b'{"text": "jalan", "submitted_at": "yesterday"}', 422, "ValidationError"),
+    (b'{"text": "jalan", "unexpected": 1}', 422, "ValidationError"),
+    (b'{"text": "jalan", "id": "  "}', 422, "ValidationError"),
+    (b'{"text": ', 422, "MalformedJSON"),
+    (b"not json at all", 422, "MalformedJSON"),
+    (b"[]", 422, "ValidationError"),
+    (b"null", 422, "ValidationError"),
+    (b'{"text": "\xff\xfe jalan"}', 400, "MalformedBody"),
+]
+
+
+@pytest.mark.parametrize(("body", "status", "kind"), BAD_ROUTE_BODIES, ids=[repr(b[0][:20]) for b in BAD_ROUTE_BODIES])
+def test_errors_bad_route_body(sqlite_client: TestClient, body: bytes, status: int, kind: str) -> None:
+    r = sqlite_client.post("/v1/route", content=body, headers={**INTAKE, **JSON})
+    assert r.status_code == status, r.text
+    payload = r.json()
+    assert payload["type"] == kind and payload["detail"]
+    assert "Traceback" not in r.text
+
+
+def test_errors_validation_does_not_echo_input(sqlite_client: TestClient) -> None:
+    r = sqlite_client.post("/v1/route", json={"text": 3578012345670001}, headers=INTAKE)
+    assert r.status_code == 422
+    assert "3578012345670001" not in r.text
+    assert r.json()["detail"][0]["loc"] == ["body", "text"]
+
+
+def test_errors_text_over_limit_is_413(sqlite_client: TestClient) -> None:
+    r = sqlite_client.post("/v1/route", json={"text": "jalan " * 5000}, headers=INTAKE)
+    assert r.status_code == 413 and r.json()["type"] == "PayloadTooLargeError"
+    assert "20000" in r.json()["detail"]
+
+
+def test_errors_body_over_limit_is_413_before_parsing(sqlite_client: TestClient) -> None:
+    big = b'{"text": "' + b"a" * (5 * 1024 * 1024) + b'"}'
+    r = sqlite_client.post("/v1/route", content=big, headers={**INTAKE, **JSON})
+    assert r.status_code == 413 and r.json()["type"] == "PayloadTooLargeError"
+
+
+def test_errors_unknown_suggestion_is_404(sqlite_client: TestClient) -> None:
+    r = sqlite_client.get("/v1/suggestions/999", headers=ADMIN)
+    assert r.status_code == 404 and r.json()["type"] == "SuggestionNotFoundError"
+    assert "GET /v1/suggestions" in r.json()["detail"]
+    r = sqlite_client.post("/v1/suggestions/999/decision", headers=ADMIN,
+                           json={"agency": "a", "category": "b", "reviewer": "c"})
+    assert r.status_code == 404
+    assert sqlite_client.get("/v1/suggestions/abc", headers=ADMIN).status_code == 422
+    assert sqlite_client.get("/v1/suggestions/-1", headers=ADMIN).status_code == 422
+
+
+@pytest.mark.parametrize("query", ["status=open", "limit=0", "limit=1000", "offset=-1", "order=random"])
+def test_errors_bad_list_query_is_422(sqlite_client: TestClient, query: str) -> None:
+    r = sqlite_client.get(f"/v1/suggestions?{query}", headers=ADMIN)
+    assert r.status_code == 422 and r.json()["type"] == "ValidationError"
+
+
+def test_errors_unknown_path_and_method_are_json(sqlite_client: TestClient) -> None:
+    r = sqlite_client.get("/v1/nothing", headers=ADMIN)
+    assert r.status_code == 404 and r.json()["type"] == "NotFound"
+    r = sqlite_client.delete("/v1/route", headers=ADMIN)
+    assert r.status_code == 405 and r.json()["type"] == "MethodNotAllowed"
+
+
+def test_errors_cors_is_closed_by_default(sqlite_client: TestClient) -> None:
+    r = sqlite_client.options("/v1/route", headers={"Origin": "https://evil.example",
+                                                    "Access-Control-Request-Method": "POST"})
+    assert "access-control-allow-origin" not in {k.lower() for k in r.headers}
+    r = sqlite_client.post("/v1/route", json={"text": "jalan"}, headers={**INTAKE, "Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in {k.lower() for k in r.headers}
+
+
+def test_errors_unexpected_failure_is_generic_500_without_trace(sqlite_client: TestClient,
+                                                                caplog: pytest.LogCaptureFixture) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret complaint text " + "3578" + "012345670001")
+
+    sqlite_client.app.state.models.current.router.predict = broken  # type: ignore[attr-defined]
+    r = sqlite_client.post("/v1/route", json={"text": "jalan rusak"}, headers=INTAKE)
+    assert r.status_code == 500
+    assert r.json() == {"type": "InternalError", "detail": "internal error; it has been logged"}
+    assert "3578012345670001" not in caplog.text and "RuntimeError" in caplog.text
