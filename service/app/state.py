@@ -62,8 +62,12 @@ class IndexLike(Protocol):
 
 def load_router(model_dir: Path) -> RouterLike:
     """Load the routing model in ``model_dir`` (raises a LaporError subclass on problems)."""
-    from lapor_nlp import Router  # type: ignore[attr-defined]
+    try:
+        from lapor_nlp import Router  # type: ignore[attr-defined]
+    except ImportError as exc:  # pragma: no cover - only while the routing module is missing
+        from lapor_nlp import ModelError
 
+        raise ModelError(f"this lapor_nlp has no Router ({exc}); install the full package") from None
     return Router.load(model_dir)  # type: ignore[no-any-return]
 
 
