@@ -1,0 +1,187 @@
+"""The review page end to end in a real headless Chromium (Debian's package, driven by Playwright)."""
+
+from __future__ import annotations
+
+import os
+import struct
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from service.app.main import create_app
+from service.tests.conftest import ADMIN, ADMIN_KEY, INTAKE, INTAKE_KEY, make_settings
+from service.tests.fakes import FakeIndex, FakeRouter
+from service.tests.helpers import live_server
+
+CHROMIUM = os.environ.get("LAPOR_NLP_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOTS = Path(os.environ.get("LAPOR_NLP_SCREENSHOT_DIR", "reports/screenshots"))
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).is_file(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
+]
+
+COMPLAINTS = [
+    {"text": "Mohon bantuan, warga kami belum menerima bantuan sembako bulan ini di gang melati", "id": "Q-1",
+     "location": {"kecamatan": "Rungkut", "kelurahan": "Medokan Ayu"}},
+    {"text": "Jalan rusak parah depan sekolah", "id": "A-1"},
+    {"text": "Tolong pohon tumbang menutup saluran air di gang kenanga", "id": "Q-2"},
+    {"text": "Mohon bantuan, warga kami belum menerima bantuan sembako bulan ini di gang melati RT 3", "id": "Q-3"},
+    {"text": "Tolong perbaiki pintu air yang macet sejak minggu lalu", "id": "Q-4"},
+]
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    app = create_app(make_settings(f"sqlite:///{tmp_path / 'db.sqlite'}"), router=FakeRouter(),
+                     index_factory=FakeIndex)
+    with live_server(app) as base:
+        with httpx.Client(base_url=base, headers=INTAKE) as http:
+            for body in COMPLAINTS:
+                assert http.post("/v1/route", json=body).status_code == 200
+        yield base
+
+
+@pytest.fixture
+def page(server: str) -> Iterator[object]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 1280, "height": 860}, base_url=server)
+        pg = context.new_page()
+        errors: list[str] = []
+        pg.on("pageerror", lambda exc: errors.append(str(exc)))
+        yield pg
+        browser.close()
+        assert errors == [], errors
+
+
+def _sign_in(page, key: str = ADMIN_KEY) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/admin")
+    page.fill("#key", key)
+    page.fill("#reviewer-name", "Ani Reviewer")
+    page.press("#key", "Enter")
+
+
+def _png_size_and_colours(path: Path) -> tuple[int, int, int]:
+    """Width, height and the number of distinct row-sampled colours of an 8-bit RGB(A) PNG."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height, depth, colour_type = struct.unpack(">IIBB", data[16:26])
+    idat = b"".join(data[i + 8:i + 8 + struct.unpack(">I", data[i:i + 4])[0]]
+                    for i in _chunks(data, b"IDAT"))
+    raw = zlib.decompress(idat)
+    channels = {2: 3, 6: 4}[colour_type]
+    stride = width * channels + 1
+    colours: set[bytes] = set()
+    prev = bytearray(stride - 1)
+    for y in range(height):
+        line = bytearray(raw[y * stride + 1:(y + 1) * stride])
+        f = raw[y * stride]
+        for x in range(len(line)):  # undo the PNG filter of this row
+            a = line[x - channels] if x >= channels else 0
+            b = prev[x]
+            c = prev[x - channels] if x >= channels else 0
+            if f == 1:
+                line[x] = (line[x] + a) & 255
+            elif f == 2:
+                line[x] = (line[x] + b) & 255
+            elif f == 3:
+                line[x] = (line[x] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        if y % 8 == 0:
+            colours.update(bytes(line[i:i + 3]) for i in range(0, len(line), channels * 4))
+        prev = line
+    assert depth == 8
+    return width, height, len(colours)
+
+
+def _chunks(data: bytes, kind: bytes) -> Iterator[int]:
+    i = 8
+    while i < len(data):
+        length = struct.unpack(">I", data[i:i + 4])[0]
+        if data[i + 4:i + 8] == kind:
+            yield i
+        i += 12 + length
+
+
+def test_admin_login_rejects_wrong_keys(page) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    _sign_in(page, "not-a-key")
+    expect(page.locator("#login-error")).to_have_text("Unknown key.")
+    _sign_in(page, INTAKE_KEY)
+    expect(page.locator("#login-error")).to_have_text("That key is not an admin key.")
+    assert page.is_hidden("#app")
+
+
+def test_admin_queue_screenshot(page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    _sign_in(page)
+    page.wait_for_selector("#queue-list li.selected")
+    items = page.locator("#queue-list li")
+    assert items.count() == 4  # the auto-routed "jalan rusak" is not in the review queue
+    assert items.nth(0).locator(".q-id").text_content() == "#1"  # oldest first
+    assert page.text_content("#backlog") == "4"
+    assert "sembako" in page.text_content("#cur-text")
+    assert page.locator("#target-agency .topk li").count() == 3
+    width = page.eval_on_selector("#target-agency .fill", "el => el.getBoundingClientRect().width")
+    track = page.eval_on_selector("#target-agency .bar", "el => el.getBoundingClientRect().width")
+    assert 0.5 < width / track < 0.6  # the confidence bar shows 55 %
+    assert page.text_content("#target-agency .pct") == "55%"
+    assert page.locator("#cur-text mark").count() >= 1  # the words that drove the suggestion
+    page.keyboard.press("j")
+    page.keyboard.press("j")  # the near copy of #1: both complaints side by side
+    expect(page.locator("#dup-text")).to_contain_text("sembako")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shot = SCREENSHOTS / "review-queue.png"
+    page.screenshot(path=str(shot), full_page=True)
+    w, h, colours = _png_size_and_colours(shot)
+    assert w == 1280 and h >= 700
+    assert colours > 20  # not a blank or error page
+
+
+def test_admin_keyboard_accept_change_and_duplicate(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    queue = page.locator("#queue-list li")
+    _sign_in(page)
+    page.wait_for_selector("#queue-list li.selected")
+    page.keyboard.press("a")  # accept #1
+    expect(queue).to_have_count(3)
+    expect(page.locator("#toast")).to_contain_text("accepted")
+
+    page.keyboard.press("j")  # move to the third complaint (#4, a near copy of #1)
+    assert page.text_content("#cur-id").startswith("#4")
+    expect(page.locator("#dup-text")).to_contain_text("sembako")
+    assert page.text_content("#dup-pos").startswith("#1")
+    page.keyboard.press("d")  # mark #4 a duplicate of #1
+    expect(queue).to_have_count(2)
+
+    page.keyboard.press("k")
+    assert page.text_content("#cur-id").startswith("#3")
+    page.keyboard.press("g")  # change the agency from the searchable list, save with Enter
+    page.keyboard.type("Dinas Lingkungan Hidup")
+    page.keyboard.press("Enter")
+    expect(queue).to_have_count(1)
+    page.keyboard.press("c")
+    page.keyboard.type("Kategori Baru")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#queue-empty", state="visible")
+    expect(page.locator("#toast")).to_contain_text("flagged")
+
+    with httpx.Client(base_url=server, headers=ADMIN) as http:
+        decided = {i["id"]: i["decision"] for i in http.get("/v1/suggestions?status=decided").json()["items"]}
+    assert decided["Q-1"]["outcome"] == "accepted" and decided["Q-1"]["reviewer"] == "Ani Reviewer"
+    assert decided["Q-3"]["outcome"] == "duplicate" and decided["Q-3"]["duplicate_of"] == 1
+    assert (decided["Q-2"]["outcome"], decided["Q-2"]["agency"]) == ("overridden", "Dinas Lingkungan Hidup")
+    assert decided["Q-4"]["category"] == "Kategori Baru" and decided["Q-4"]["unknown_category"] is True
