@@ -125,25 +125,28 @@ def _rates(df: pd.DataFrame, target: str) -> pd.DataFrame | None:
     s = f"suggested_{target}"
     if s not in df.columns:
         return None
-    work = df.assign(_group=df[s].fillna(MISSING_LABEL))
     flag = f"{target}_overridden"
-    rows = []
-    for group, part in work.groupby("_group", sort=False):
-        decided = part[part["decided"]]
-        overridden = int(decided[flag].sum()) if flag in decided.columns else 0
-        rows.append(
-            {
-                s: group,
-                "suggestions": len(part),
-                "auto_share": round(float((part["routing"] == "auto").mean()), 4),
-                "decided": len(decided),
-                "overridden": overridden if flag in decided.columns else np.nan,
-                "override_rate": round(overridden / len(decided), 4)
-                if len(decided) and flag in decided.columns
-                else np.nan,
-            }
-        )
-    out = pd.DataFrame(rows)
+    work = pd.DataFrame(
+        {
+            s: df[s].fillna(MISSING_LABEL).astype(str),
+            "auto": df["routing"].eq("auto"),
+            "decided": df["decided"].astype(bool),
+            "overridden": (df["decided"] & df[flag]).astype(bool) if flag in df.columns else False,
+        }
+    )
+    grouped = work.groupby(s, sort=False)
+    out = pd.DataFrame(
+        {
+            "suggestions": grouped.size(),
+            "auto_share": grouped["auto"].mean().round(4),
+            "decided": grouped["decided"].sum().astype("int64"),
+            "overridden": grouped["overridden"].sum().astype("int64"),
+        }
+    )
+    out["override_rate"] = (out["overridden"] / out["decided"]).where(out["decided"] > 0).round(4)
+    if flag not in df.columns:
+        out[["overridden", "override_rate"]] = np.nan
+    out = out.rename_axis(s).reset_index()
     return out.sort_values(["suggestions", s], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
