@@ -19,8 +19,10 @@ $(STAMP): pyproject.toml
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Local service: bundled default model, SQLite in .lapor-nlp/, keys created once in .lapor-nlp/keys.env (printed).
 run: install
-	$(VENV)/bin/lapor-nlp serve
+	$(VENV)/bin/lapor-nlp serve --model models/default --database-url sqlite:///.lapor-nlp/lapor-nlp.db \
+		--local-keys .lapor-nlp/keys.env $(SERVE_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check src service tests benchmarks
