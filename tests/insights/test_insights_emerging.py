@@ -77,3 +77,12 @@ def test_detect_emerging_bad_parameters(spike_frame: pd.DataFrame) -> None:
         detect_emerging(data, window=3, min_history=4)
     with pytest.raises(InputError):
         detect_emerging(data, min_count=0)
+
+
+def test_detect_emerging_lists_repeated_template_once(spike_frame: pd.DataFrame) -> None:
+    same = spike_frame.assign(
+        text=spike_frame["text"].where(spike_frame["topic"] != "Banjir", "Banjir lagi di sini")
+    )
+    alert = detect_emerging(prepare_complaints(same), "category", examples=3).iloc[0]
+    assert alert["examples"] == ["Banjir lagi di sini"]
+    assert len(alert["example_ids"]) == 1

@@ -40,14 +40,27 @@ EMERGING_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _example_texts(texts: Sequence[str], limit: int, width: int) -> list[str]:
+def _examples(
+    ids: Sequence[str], texts: Sequence[str], limit: int, width: int
+) -> tuple[list[str], list[str]]:
+    """Up to ``limit`` (id, redacted excerpt) pairs, skipping texts that start like an earlier one."""
     from lapor_nlp.text import redact
 
-    out = []
-    for text in texts[:limit]:
-        one = " ".join(redact(str(text)).replace("\\n", " ").split())
+    out: list[str] = []
+    out_ids: list[str] = []
+    seen: set[str] = set()
+    for id_, text in zip(ids, texts, strict=True):
+        if len(out) >= limit:
+            break
+        one = " ".join(str(text).replace("\\n", " ").split())
+        key = one.lower()[:60]
+        if not one or key in seen:  # the same template repeated says nothing new
+            continue
+        seen.add(key)
+        one = redact(one[: width * 2])
         out.append(one if len(one) <= width else one[: width - 1].rstrip() + "…")
-    return out
+        out_ids.append(id_)
+    return out_ids, out
 
 
 def detect_emerging(
@@ -76,7 +89,8 @@ def detect_emerging(
     window, min_history, min_count, z_threshold, alpha
         Baseline length, minimum baseline length, and the flagging rules (see the module docstring).
     examples, example_width
-        How many example complaints to list per alert (redacted, cut to ``example_width`` characters).
+        How many example complaints to list per alert (redacted, cut to ``example_width`` characters,
+        near-identical texts listed once).
 
     Returns
     -------
@@ -117,8 +131,11 @@ def detect_emerging(
                 members = frame[(frame[by] == group) & (keys == period)].sort_values("submitted_at")
                 ids = members["id"].astype(str).head(examples).tolist()
                 if "text" in members.columns:
-                    texts = _example_texts(
-                        members["text"].fillna("").astype(str).tolist(), examples, example_width
+                    ids, texts = _examples(
+                        members["id"].astype(str).tolist(),
+                        members["text"].fillna("").astype(str).tolist(),
+                        examples,
+                        example_width,
                     )
             rows.append(
                 {

@@ -100,9 +100,9 @@ def override_plot(table: pd.DataFrame, *, label: str, top: int = 15) -> bytes:
     y = list(range(len(rows)))
     ax.barh(y, rows["override_rate"], color="tab:green")
     for i, (rate, n) in enumerate(zip(rows["override_rate"], rows["decided"], strict=True)):
-        ax.text(rate + 0.01, i, f"{rate:.0%} of {n}", va="center", fontsize=8)
+        ax.text(rate, i, f" {rate:.0%} of {n}", va="center", fontsize=8)
     ax.set_yticks(y, [_short(v, 45) for v in rows[label]], fontsize=8)
-    ax.set_xlim(0, 1.15)
+    ax.set_xlim(0, min(1.2, max(0.25, float(rows["override_rate"].max()) * 1.3)))
     ax.set_xlabel("override rate (decided suggestions)")
     ax.set_title(f"Admin overrides by {label.replace('_', ' ')}")
     ax.grid(axis="x", alpha=0.3)

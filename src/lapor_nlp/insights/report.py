@@ -29,6 +29,7 @@ table{border-collapse:collapse;font-size:.85em;margin:.6em 0}th,td{border:1px so
 text-align:left;vertical-align:top}th{background:#f3f3f3}td.num{text-align:right}
 img{max-width:100%;height:auto;border:1px solid #eee}.note{background:#fff8e1;border-left:4px solid #f0b400;
 padding:.4em .8em;margin:.4em 0}.muted{color:#666;font-size:.9em}
+table.wide td:last-child{min-width:30em;font-size:.9em;color:#333}
 """
 
 
@@ -46,9 +47,20 @@ class Section:
     def heading(self, value: str) -> None:
         self.blocks.append(f"<h3>{html.escape(value)}</h3>")
 
-    def table(self, frame: pd.DataFrame, *, rows: int = 20, csv: str | None = None) -> None:
-        shown = _displayable(frame.head(rows))
-        self.blocks.append(shown.to_html(index=False, escape=True, na_rep="–", border=0))
+    def table(
+        self,
+        frame: pd.DataFrame,
+        *,
+        rows: int = 20,
+        csv: str | None = None,
+        columns: Sequence[str] | None = None,
+    ) -> None:
+        shown = _displayable(frame.head(rows)[list(columns)] if columns is not None else frame.head(rows))
+        wide = len(shown.columns) and shown.columns[-1] in ("text", "examples")
+        html_table = shown.to_html(
+            index=False, escape=True, na_rep="–", border=0, classes="wide" if wide else None
+        )
+        self.blocks.append(html_table)
         more = f"{len(frame) - rows} more row(s) in " if len(frame) > rows else "Full table: "
         if csv:
             self.blocks.append(f'<p class="muted">{html.escape(more)}<a href="{csv}">{csv}</a></p>')
@@ -268,7 +280,17 @@ def build_report(
         emerging.text(f"No emerging issue among {', '.join(watch)}.")
     else:
         emerging.text(f"{len(found)} alert(s) among {', '.join(watch)}, most recent first.")
-        emerging.table(found, rows=top * 2, csv="emerging.csv")
+        shown = [
+            "dimension",
+            "group",
+            "period",
+            "complaints",
+            "baseline_median",
+            "robust_z",
+            "p_value",
+            "examples",
+        ]
+        emerging.table(found, rows=top * 2, csv="emerging.csv", columns=shown)
         strongest = (
             found.sort_values("robust_z", ascending=False, kind="stable").drop_duplicates("dimension").head(4)
         )
