@@ -1,0 +1,13 @@
+"""Category/agency routing: calibrated suggestions, review thresholds, location-aware agencies.
+
+``Router.train(df, text=..., targets=[...], location=[...])`` fits; ``router.predict(text)`` suggests;
+``router.save(dir)`` / ``Router.load(dir)`` persist safely (see :mod:`lapor_nlp.routing.persistence`).
+"""
+
+from __future__ import annotations
+
+from lapor_nlp.routing.data import read_table
+from lapor_nlp.routing.router import RareLabelWarning, Router
+from lapor_nlp.types import Suggestion, TargetSuggestion
+
+__all__ = ["RareLabelWarning", "Router", "Suggestion", "TargetSuggestion", "read_table"]

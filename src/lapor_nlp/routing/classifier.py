@@ -1,0 +1,123 @@
+"""A linear text classifier with temperature-calibrated probabilities and out-of-fold predictions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import minimize_scalar
+from scipy.special import log_softmax, softmax
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.model_selection import KFold
+from sklearn.svm import LinearSVC
+from sklearn.utils.validation import check_is_fitted
+
+_ABSENT = -1e4  # decision value of a class missing from a training fold
+
+
+def _decisions(model: LinearSVC, X: sp.csr_matrix) -> np.ndarray:
+    d = model.decision_function(X)
+    return np.column_stack([-d / 2, d / 2]) if d.ndim == 1 else d
+
+
+def fit_temperature(decisions: np.ndarray, y_index: np.ndarray) -> float:
+    """Temperature minimising the negative log-likelihood of ``softmax(decisions / T)``."""
+    rows = np.arange(len(y_index))
+
+    def nll(t: float) -> float:
+        return float(-log_softmax(decisions / t, axis=1)[rows, y_index].mean())
+
+    return float(minimize_scalar(nll, bounds=(0.01, 20.0), method="bounded").x)
+
+
+class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
+    """One-vs-rest linear SVM whose scores are calibrated by temperature scaling on held-out folds.
+
+    ``fit`` cross-predicts the training data over ``n_folds`` contiguous folds (the data's own order,
+    time order for complaint exports), fits one temperature on those held-out scores, keeps the
+    calibrated out-of-fold probabilities in ``oof_proba_`` (for choosing review thresholds; drop it
+    before saving) and refits on everything. Small weights are pruned to keep the model small.
+
+    Parameters
+    ----------
+    C : inverse regularisation strength of the SVM.
+    class_weight : passed to :class:`~sklearn.svm.LinearSVC`.
+    n_folds : contiguous folds for the held-out predictions.
+    max_weights : keep at most this many non-zero weights in total, the largest per class (None keeps all).
+
+    Attributes
+    ----------
+    classes_, coef_ (sparse, n_classes x n_features), intercept_, temperature_, oof_proba_.
+    """
+
+    def __init__(
+        self,
+        *,
+        C: float = 0.3,
+        class_weight: str | None = None,
+        n_folds: int = 5,
+        max_weights: int | None = 1_500_000,
+    ) -> None:
+        self.C = C
+        self.class_weight = class_weight
+        self.n_folds = n_folds
+        self.max_weights = max_weights
+
+    def _svm(self) -> LinearSVC:
+        return LinearSVC(C=self.C, class_weight=self.class_weight)
+
+    def fit(self, X: sp.csr_matrix, y: Sequence[str], progress: Any = None) -> CalibratedLinearClassifier:
+        y_arr = np.asarray(list(y), dtype=object)
+        self.classes_ = np.asarray(sorted(set(y_arr)), dtype=object)
+        if len(self.classes_) < 2:
+            raise ValueError(f"need at least two classes to train, got {list(self.classes_)}")
+        y_index = np.searchsorted(self.classes_, y_arr)
+        n = X.shape[0]
+        oof = np.full((n, len(self.classes_)), _ABSENT, dtype=np.float64)
+        covered = np.zeros(n, dtype=bool)
+        n_folds = max(2, min(self.n_folds, n // 2))
+        for train, test in KFold(n_splits=n_folds).split(np.zeros(n)):
+            present = np.unique(y_index[train])
+            if len(present) >= 2:
+                model = self._svm().fit(X[train], y_index[train])
+                oof[np.ix_(test, present)] = _decisions(model, X[test])
+                covered[test] = np.isin(y_index[test], present)
+            if progress is not None:
+                progress.update(1)
+        self.temperature_ = fit_temperature(oof[covered], y_index[covered]) if covered.any() else 1.0
+        proba = softmax(oof / self.temperature_, axis=1)
+        proba[~covered] = np.nan  # true class unseen in the fold: no honest held-out score
+        self.oof_proba_ = proba
+        model = self._svm().fit(X, y_index)
+        coef = model.coef_ if len(self.classes_) > 2 else np.vstack([-model.coef_[0] / 2, model.coef_[0] / 2])
+        intercept = (
+            model.intercept_ if len(self.classes_) > 2 else np.array([-model.intercept_[0] / 2, model.intercept_[0] / 2])
+        )
+        self.coef_ = self._prune(coef).astype(np.float32)
+        self.intercept_ = np.asarray(intercept, dtype=np.float32)
+        if progress is not None:
+            progress.update(1)
+        return self
+
+    def _prune(self, coef: np.ndarray) -> sp.csr_matrix:
+        k = None if self.max_weights is None else max(1, self.max_weights // coef.shape[0])
+        if k is None or k >= coef.shape[1]:
+            return sp.csr_matrix(coef)
+        cut = -np.partition(-np.abs(coef), k - 1, axis=1)[:, k - 1 : k]
+        return sp.csr_matrix(np.where(np.abs(coef) >= cut, coef, 0.0))
+
+    def decision_function(self, X: sp.csr_matrix) -> np.ndarray:
+        check_is_fitted(self, "coef_")
+        return np.asarray((X @ self.coef_.T).toarray() + self.intercept_, dtype=np.float64)
+
+    def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
+        return softmax(self.decision_function(X) / self.temperature_, axis=1)
+
+    def predict(self, X: sp.csr_matrix) -> np.ndarray:
+        return self.classes_[np.argmax(self.decision_function(X), axis=1)]
+
+    def n_fit_steps(self, n_samples: int) -> int:
+        """Progress steps ``fit`` reports (folds + final fit)."""
+        return max(2, min(self.n_folds, n_samples // 2)) + 1

@@ -1,0 +1,159 @@
+"""Text features for routing: word n-grams of normalised tokens plus character n-grams of clean words.
+
+Input texts must already be redacted (:func:`lapor_nlp.text.redact`); the router redacts once and
+shares the result between features and explanations. Learned vocabularies are stored as plain arrays,
+so a saved featurizer holds no code and no personal data (long digit runs are dropped from it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.utils.validation import check_is_fitted
+
+from lapor_nlp.text import Preprocessor, clean
+
+_PERSONAL = re.compile(r"\d{6,}|@")
+_TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+
+
+def as_texts(X: Iterable[str]) -> list[str]:
+    """``list(X)`` as strings; a bare string is refused (it would be read as characters)."""
+    if isinstance(X, str | bytes):
+        raise ValueError("expected a list of texts, got a single string; wrap it: [text]")
+    return ["" if x is None else str(x) for x in X]
+
+
+def normalise(texts: Sequence[str]) -> list[str]:
+    """Normalised tokens (slang, stopwords, stemming) of already-redacted texts."""
+    return Preprocessor(redact=False).fit_transform(list(texts))
+
+
+class TextFeaturizer(TransformerMixin, BaseEstimator):
+    """TF-IDF of word n-grams (normalised tokens) and char n-grams (clean surface words), stacked.
+
+    Parameters
+    ----------
+    word_ngram_range, char_ngram_range : n-gram ranges of the two vectorizers.
+    min_df : minimum document frequency of a feature.
+    max_word_features, max_char_features : vocabulary caps (most frequent kept).
+
+    Attributes
+    ----------
+    word_vocabulary_, char_vocabulary_ : feature strings (numpy arrays of ``str``).
+    word_idf_, char_idf_ : their inverse document frequencies.
+    """
+
+    def __init__(
+        self,
+        *,
+        word_ngram_range: tuple[int, int] = (1, 2),
+        char_ngram_range: tuple[int, int] = (3, 5),
+        min_df: int = 2,
+        max_word_features: int = 40_000,
+        max_char_features: int = 60_000,
+    ) -> None:
+        self.word_ngram_range = word_ngram_range
+        self.char_ngram_range = char_ngram_range
+        self.min_df = min_df
+        self.max_word_features = max_word_features
+        self.max_char_features = max_char_features
+
+    def _word_vectorizer(self, **kw: Any) -> TfidfVectorizer:
+        return TfidfVectorizer(
+            ngram_range=tuple(self.word_ngram_range), sublinear_tf=True, token_pattern=_TOKEN_PATTERN,
+            lowercase=False, dtype=np.float32, **kw,
+        )
+
+    def _char_vectorizer(self, **kw: Any) -> TfidfVectorizer:
+        return TfidfVectorizer(
+            analyzer="char_wb", ngram_range=tuple(self.char_ngram_range), sublinear_tf=True,
+            lowercase=False, dtype=np.float32, **kw,
+        )
+
+    def fit(self, X: Iterable[str], y: object = None) -> TextFeaturizer:
+        self.fit_transform(X)
+        return self
+
+    def fit_transform(self, X: Iterable[str], y: object = None, **fit_params: Any) -> sp.csr_matrix:
+        texts = as_texts(X)
+        words, chars = normalise(texts), [clean(t) for t in texts]
+        min_df = self.min_df if len(texts) >= 4 * self.min_df else 1
+        parts = []
+        for name, vec, docs, cap in (
+            ("word", self._word_vectorizer, words, self.max_word_features),
+            ("char", self._char_vectorizer, chars, self.max_char_features),
+        ):
+            fitted = vec(min_df=min_df, max_features=cap)
+            try:
+                fitted.fit(docs)
+            except ValueError:  # empty vocabulary (e.g. only placeholders): keep an empty block
+                setattr(self, f"{name}_vocabulary_", np.asarray([], dtype=str))
+                setattr(self, f"{name}_idf_", np.asarray([], dtype=np.float32))
+                continue
+            names = fitted.get_feature_names_out()
+            keep = np.asarray([not _PERSONAL.search(f) for f in names])
+            setattr(self, f"{name}_vocabulary_", np.asarray(names[keep], dtype=str))
+            setattr(self, f"{name}_idf_", np.asarray(fitted.idf_[keep], dtype=np.float32))
+        self.__dict__.pop("_vectorizers", None)
+        if not len(self.word_vocabulary_) and not len(self.char_vocabulary_):
+            raise ValueError("no usable words in the training texts; are they all empty?")
+        return self._transform(words, chars)
+
+    def _get_vectorizers(self) -> tuple[TfidfVectorizer | None, TfidfVectorizer | None]:
+        cached = self.__dict__.get("_vectorizers")
+        if cached is None:
+            out = []
+            for make, vocab, idf in (
+                (self._word_vectorizer, self.word_vocabulary_, self.word_idf_),
+                (self._char_vectorizer, self.char_vocabulary_, self.char_idf_),
+            ):
+                if not len(vocab):
+                    out.append(None)
+                    continue
+                vec = make(vocabulary={str(f): i for i, f in enumerate(vocab)})
+                vec.idf_ = np.asarray(idf, dtype=np.float64)
+                out.append(vec)
+            cached = self.__dict__["_vectorizers"] = (out[0], out[1])
+        return cached
+
+    def _transform(self, words: list[str], chars: list[str]) -> sp.csr_matrix:
+        word_vec, char_vec = self._get_vectorizers()
+        n = len(words)
+        blocks = [
+            word_vec.transform(words) if word_vec else sp.csr_matrix((n, 0), dtype=np.float32),
+            char_vec.transform(chars) if char_vec else sp.csr_matrix((n, 0), dtype=np.float32),
+        ]
+        return sp.hstack(blocks, format="csr", dtype=np.float32)
+
+    def transform(self, X: Iterable[str]) -> sp.csr_matrix:
+        check_is_fitted(self, "word_vocabulary_")
+        texts = as_texts(X)
+        return self._transform(normalise(texts), [clean(t) for t in texts])
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        check_is_fitted(self, "word_vocabulary_")
+        return np.asarray(
+            [f"w:{f}" for f in self.word_vocabulary_] + [f"c:{f}" for f in self.char_vocabulary_], dtype=object
+        )
+
+    @property
+    def n_word_features_(self) -> int:
+        return len(self.word_vocabulary_)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_vectorizers", None)
+        return state
+
+    def __sklearn_tags__(self):  # type: ignore[no-untyped-def]
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags
