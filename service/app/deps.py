@@ -54,13 +54,15 @@ def get_metrics(request: Request) -> Metrics:
 
 def _roles(request: Request, key: str | None) -> set[str]:
     if not key:
-        raise HTTPException(401, "missing API key: send it in the X-API-Key header",
-                            headers={"WWW-Authenticate": "X-API-Key"})
+        raise HTTPException(
+            401, "missing API key: send it in the X-API-Key header", headers={"WWW-Authenticate": "X-API-Key"}
+        )
     keys: KeyRing = request.app.state.keys
     roles = keys.roles_for(key)
     if not roles:
-        raise HTTPException(401, "unknown API key; check the key sent in X-API-Key",
-                            headers={"WWW-Authenticate": "X-API-Key"})
+        raise HTTPException(
+            401, "unknown API key; check the key sent in X-API-Key", headers={"WWW-Authenticate": "X-API-Key"}
+        )
     return roles
 
 

@@ -18,8 +18,16 @@ from service.app.db.engine import build_engine
 from service.app.db.models import DecisionRow, SuggestionRow
 
 BASE_COLUMNS = ("id", "text", "submitted_at")
-EXTRA_COLUMNS = ("outcome", "duplicate_of", "flagged", "reviewer", "decided_at", "model_version",
-                 "suggested_category", "suggested_agency")
+EXTRA_COLUMNS = (
+    "outcome",
+    "duplicate_of",
+    "flagged",
+    "reviewer",
+    "decided_at",
+    "model_version",
+    "suggested_category",
+    "suggested_agency",
+)
 
 
 def iter_feedback(session: Session) -> Iterator[dict[str, Any]]:
@@ -38,17 +46,20 @@ def iter_feedback(session: Session) -> Iterator[dict[str, Any]]:
         }
         for key, value in (row.location or {}).items():
             record.setdefault(key, value)
-        record.update({
-            "outcome": decision.outcome,
-            "duplicate_of": decision.duplicate_of or "",
-            "flagged": "unknown_agency" if decision.unknown_agency else (
-                "unknown_category" if decision.unknown_category else ""),
-            "reviewer": decision.reviewer,
-            "decided_at": decision.decided_at.isoformat(),
-            "model_version": row.model_version,
-            "suggested_category": row.category_label,
-            "suggested_agency": row.agency_label,
-        })
+        record.update(
+            {
+                "outcome": decision.outcome,
+                "duplicate_of": decision.duplicate_of or "",
+                "flagged": "unknown_agency"
+                if decision.unknown_agency
+                else ("unknown_category" if decision.unknown_category else ""),
+                "reviewer": decision.reviewer,
+                "decided_at": decision.decided_at.isoformat(),
+                "model_version": row.model_version,
+                "suggested_category": row.category_label,
+                "suggested_agency": row.agency_label,
+            }
+        )
         yield record
 
 

@@ -77,8 +77,11 @@ class GuardMiddleware:
             except ValueError:
                 too_large = False
         if too_large:
-            response = _error(413, "PayloadTooLargeError",
-                              f"request body is larger than {limit} bytes (LAPOR_NLP_MAX_BODY_BYTES)")
+            response = _error(
+                413,
+                "PayloadTooLargeError",
+                f"request body is larger than {limit} bytes (LAPOR_NLP_MAX_BODY_BYTES)",
+            )
             await response(scope, receive, send)
             self._observe(scope, 413, start)
             return
@@ -107,8 +110,11 @@ class GuardMiddleware:
             await self.app(scope, limited_receive, tracking_send)
         except _BodyTooLarge:
             if not response_started:
-                response = _error(413, "PayloadTooLargeError",
-                                  f"request body is larger than {limit} bytes (LAPOR_NLP_MAX_BODY_BYTES)")
+                response = _error(
+                    413,
+                    "PayloadTooLargeError",
+                    f"request body is larger than {limit} bytes (LAPOR_NLP_MAX_BODY_BYTES)",
+                )
                 await response(scope, receive, send)
             status_holder["status"] = 413
         except Exception as exc:  # noqa: BLE001 - last resort; handled here so the server logs no message
@@ -116,8 +122,12 @@ class GuardMiddleware:
             frames = "".join(traceback.format_tb(exc.__traceback__)[-4:])
             cause = exc.__cause__ or exc.__context__
             if cause is not None:
-                frames += f"caused by {type(cause).__name__}:\n" + "".join(traceback.format_tb(cause.__traceback__)[-4:])
-            logger.error("unhandled %s on %s %s\n%s", type(exc).__name__, scope.get("method"), scope["path"], frames)
+                frames += f"caused by {type(cause).__name__}:\n" + "".join(
+                    traceback.format_tb(cause.__traceback__)[-4:]
+                )
+            logger.error(
+                "unhandled %s on %s %s\n%s", type(exc).__name__, scope.get("method"), scope["path"], frames
+            )
             if not response_started:
                 await _error(500, "InternalError", "internal error; it has been logged")(scope, receive, send)
             status_holder["status"] = 500
@@ -125,7 +135,9 @@ class GuardMiddleware:
 
     def _observe(self, scope: Scope, status: int, start: float) -> None:
         route_obj = scope.get("route")
-        path = getattr(route_obj, "path", None) or ("/static" if scope["path"].startswith("/static") else "unmatched")
+        path = getattr(route_obj, "path", None) or (
+            "/static" if scope["path"].startswith("/static") else "unmatched"
+        )
         method = scope.get("method", "GET")
         elapsed = time.perf_counter() - start
         self.metrics.requests.labels(method=method, route=path, status=str(status)).inc()
@@ -156,12 +168,22 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http(_: Request, exc: HTTPException) -> JSONResponse:
-        names = {401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 405: "MethodNotAllowed",
-                 400: "BadRequest", 413: "PayloadTooLargeError"}
+        names = {
+            401: "Unauthorized",
+            403: "Forbidden",
+            404: "NotFound",
+            405: "MethodNotAllowed",
+            400: "BadRequest",
+            413: "PayloadTooLargeError",
+        }
         if exc.status_code == 400 and "parsing the body" in str(exc.detail):
             return _error(400, "MalformedBody", "the body could not be read: send JSON encoded as UTF-8")
-        return _error(exc.status_code, names.get(exc.status_code, "HTTPError"), exc.detail,
-                      headers=getattr(exc, "headers", None))
+        return _error(
+            exc.status_code,
+            names.get(exc.status_code, "HTTPError"),
+            exc.detail,
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -170,8 +192,11 @@ def _install_error_handlers(app: FastAPI) -> None:
             # Never echo the input back: it may be a complaint with personal data in it.
             errors.append({"loc": list(err.get("loc", ())), "msg": err.get("msg"), "type": err.get("type")})
         if any(e["type"] == "json_invalid" for e in errors):
-            return _error(422, "MalformedJSON", "the body is not valid JSON (UTF-8); " +
-                          "; ".join(str(e["msg"]) for e in errors))
+            return _error(
+                422,
+                "MalformedJSON",
+                "the body is not valid JSON (UTF-8); " + "; ".join(str(e["msg"]) for e in errors),
+            )
         return _error(422, "ValidationError", errors)
 
     @app.exception_handler(UnicodeDecodeError)
@@ -188,11 +213,16 @@ def _install_error_handlers(app: FastAPI) -> None:
             isinstance(exc, DBAPIError) and exc.connection_invalidated
         ):
             logger.warning("database unavailable: %s", type(exc).__name__)
-            return _error(503, "DatabaseUnavailable",
-                          "the database is unavailable; nothing was stored, retry later",
-                          headers={"Retry-After": "5"})
+            return _error(
+                503,
+                "DatabaseUnavailable",
+                "the database is unavailable; nothing was stored, retry later",
+                headers={"Retry-After": "5"},
+            )
         logger.error("database error %s", type(exc).__name__)
-        return _error(503, "DatabaseError", "the request could not be stored; nothing was stored, retry later")
+        return _error(
+            503, "DatabaseError", "the request could not be stored; nothing was stored, retry later"
+        )
 
 
 def create_app(
@@ -243,8 +273,12 @@ def create_app(
         app.include_router(r)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     if settings.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
-                           allow_headers=["X-API-Key", "Content-Type"])
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["X-API-Key", "Content-Type"],
+        )
     app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes, metrics=metrics)
     return app
 
@@ -258,5 +292,7 @@ def _version() -> str:
 def app_factory() -> FastAPI:
     """Entry point for ``uvicorn --factory service.app.main:app_factory`` (settings from the environment)."""
     settings = Settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     return create_app(settings)

@@ -11,25 +11,31 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
-            "lapor_http_requests", "HTTP requests by route template, method and status code",
-            ["method", "route", "status"], registry=self.registry,
+            "lapor_http_requests",
+            "HTTP requests by route template, method and status code",
+            ["method", "route", "status"],
+            registry=self.registry,
         )
         self.latency = Histogram(
-            "lapor_http_request_duration_seconds", "HTTP request latency by route template",
-            ["method", "route"], registry=self.registry,
+            "lapor_http_request_duration_seconds",
+            "HTTP request latency by route template",
+            ["method", "route"],
+            registry=self.registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0),
         )
         self.routed = Counter(
-            "lapor_suggestions", "Complaints routed, by automatic decision (auto/review)",
-            ["decision"], registry=self.registry,
+            "lapor_suggestions",
+            "Complaints routed, by automatic decision (auto/review)",
+            ["decision"],
+            registry=self.registry,
         )
         self.decisions = Counter(
-            "lapor_decisions", "Reviewer decisions by outcome (accepted/overridden/duplicate)",
-            ["outcome"], registry=self.registry,
+            "lapor_decisions",
+            "Reviewer decisions by outcome (accepted/overridden/duplicate)",
+            ["outcome"],
+            registry=self.registry,
         )
-        self.backlog = Gauge(
-            "lapor_review_backlog", "Suggestions waiting for review", registry=self.registry
-        )
+        self.backlog = Gauge("lapor_review_backlog", "Suggestions waiting for review", registry=self.registry)
         self.model_info = Gauge(
             "lapor_model_info", "The model being served (value 1)", ["version"], registry=self.registry
         )

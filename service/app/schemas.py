@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -16,8 +16,12 @@ class _Strict(BaseModel):
 
 class RouteRequest(_Strict):
     text: str = Field(description="The complaint as written; personal data is redacted before storage.")
-    id: str | None = Field(default=None, max_length=200, description="The intake system's own id (idempotent).")
-    location: dict[str, str] | None = Field(default=None, description="e.g. {'kecamatan': ..., 'kelurahan': ...}")
+    id: str | None = Field(
+        default=None, max_length=200, description="The intake system's own id (idempotent)."
+    )
+    location: dict[str, str] | None = Field(
+        default=None, description="e.g. {'kecamatan': ..., 'kelurahan': ...}"
+    )
     submitted_at: datetime | None = None
 
     @field_validator("id")
@@ -27,10 +31,18 @@ class RouteRequest(_Strict):
             raise ValueError("id must not be blank; leave it out instead")
         return value
 
+    @field_validator("submitted_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        # Timestamps without an offset are taken as UTC, so stored and indexed times compare.
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
     @field_validator("location")
     @classmethod
     def _location_small(cls, value: dict[str, str] | None) -> dict[str, str] | None:
-        if value is not None and (len(value) > 20 or any(len(k) > 100 or len(v) > 200 for k, v in value.items())):
+        if value is not None and (
+            len(value) > 20 or any(len(k) > 100 or len(v) > 200 for k, v in value.items())
+        ):
             raise ValueError("location takes at most 20 entries, keys <= 100 and values <= 200 characters")
         return value
 

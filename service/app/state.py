@@ -79,7 +79,7 @@ def new_index() -> IndexLike:
 
 
 def category_target(targets: Sequence[str]) -> str:
-    """The router target that the service calls "category": "category", else "topic", else the first non-agency."""
+    """The target the service calls "category": "category", else "topic", else the first non-agency one."""
     for name in ("category", "topic"):
         if name in targets:
             return name
@@ -141,7 +141,7 @@ class DuplicateService:
         self.lock = threading.Lock()
 
     def add_rows(self, rows: Iterable[tuple[int, str, Any, Mapping[str, str] | None]]) -> None:
-        """Add ``(id, redacted_text, submitted_at, location)`` rows not yet in the index (lock held by caller)."""
+        """Add ``(id, redacted_text, submitted_at, location)`` rows not yet indexed (caller holds lock)."""
         for sid, text, submitted_at, location in rows:
             key = str(sid)
             if key not in self.index:

@@ -99,6 +99,7 @@ def route(
     top_k: int,
     duplicates_k: int,
     max_chars: int,
+    duplicates_min_score: float = 0.0,
 ) -> tuple[SuggestionRow, bool]:
     """Route one complaint and store it; returns the row and whether it was new (False: idempotent replay)."""
     check_text(req.text, max_chars)
@@ -116,9 +117,15 @@ def route(
     if duplicates_k > 0:
         with dups.lock:
             _sync_index(session, dups)
-            matches = list(dups.index.query(redacted, k=duplicates_k, submitted_at=req.submitted_at,
-                                            location=location))
-    duplicates = _duplicates_out(session, matches)
+            matches = list(
+                dups.index.query(
+                    redacted,
+                    k=duplicates_k,
+                    submitted_at=req.submitted_at,
+                    location=dict(req.location or {}) or None,
+                )
+            )
+    duplicates = _duplicates_out(session, [m for m in matches if float(m.score) >= duplicates_min_score])
 
     status = "auto" if category["decision"] == agency["decision"] == "auto" else "review"
     row = SuggestionRow(
@@ -172,9 +179,15 @@ def _duplicates_out(session: Session, matches: Sequence[Any]) -> list[dict[str, 
             ids.append(int(m.id))
         except (TypeError, ValueError):
             continue
-    external = dict(
-        session.execute(select(SuggestionRow.id, SuggestionRow.external_id).where(SuggestionRow.id.in_(ids))).all()
-    ) if ids else {}
+    external = (
+        dict(
+            session.execute(
+                select(SuggestionRow.id, SuggestionRow.external_id).where(SuggestionRow.id.in_(ids))
+            ).all()
+        )
+        if ids
+        else {}
+    )
     out = []
     for m in matches:
         try:
@@ -183,19 +196,25 @@ def _duplicates_out(session: Session, matches: Sequence[Any]) -> list[dict[str, 
             continue
         if sid not in external:
             continue
-        out.append({
-            "suggestion_id": sid,
-            "id": external[sid],
-            "score": round(float(m.score), 4),
-            "is_duplicate": bool(m.is_duplicate),
-            "evidence": _evidence(m.evidence),
-        })
+        out.append(
+            {
+                "suggestion_id": sid,
+                "id": external[sid],
+                "score": round(float(m.score), 4),
+                "is_duplicate": bool(m.is_duplicate),
+                "evidence": _evidence(m.evidence),
+            }
+        )
     return out
 
 
-def _target_out(label: str, score: float, decision: str, top_k: list[list[Any]], words: list[str]) -> schemas.TargetOut:
+def _target_out(
+    label: str, score: float, decision: str, top_k: list[list[Any]], words: list[str]
+) -> schemas.TargetOut:
     return schemas.TargetOut(
-        label=label, score=score, decision=decision,  # type: ignore[arg-type]
+        label=label,
+        score=score,
+        decision=decision,  # type: ignore[arg-type]
         top_k=[schemas.LabelScore(label=str(lbl), score=float(s)) for lbl, s in top_k],
         explanation=list(words),
     )
@@ -203,9 +222,14 @@ def _target_out(label: str, score: float, decision: str, top_k: list[list[Any]],
 
 def _decision_out(d: DecisionRow) -> schemas.DecisionOut:
     return schemas.DecisionOut(
-        agency=d.agency, category=d.category, reviewer=d.reviewer, duplicate_of=d.duplicate_of,
+        agency=d.agency,
+        category=d.category,
+        reviewer=d.reviewer,
+        duplicate_of=d.duplicate_of,
         outcome=d.outcome,  # type: ignore[arg-type]
-        unknown_agency=d.unknown_agency, unknown_category=d.unknown_category, decided_at=d.decided_at,
+        unknown_agency=d.unknown_agency,
+        unknown_category=d.unknown_category,
+        decided_at=d.decided_at,
     )
 
 
@@ -218,10 +242,16 @@ def to_route_response(row: SuggestionRow) -> schemas.RouteResponse:
         suggestion_id=row.id,
         id=row.external_id,
         status=row.status,  # type: ignore[arg-type]
-        category=_target_out(row.category_label, row.category_score, row.category_decision,
-                             row.category_top_k, row.category_explanation),
-        agency=_target_out(row.agency_label, row.agency_score, row.agency_decision,
-                           row.agency_top_k, row.agency_explanation),
+        category=_target_out(
+            row.category_label,
+            row.category_score,
+            row.category_decision,
+            row.category_top_k,
+            row.category_explanation,
+        ),
+        agency=_target_out(
+            row.agency_label, row.agency_score, row.agency_decision, row.agency_top_k, row.agency_explanation
+        ),
         duplicates=[schemas.DuplicateOut(**d) for d in row.duplicates],
         explanation=words,
         model_version=row.model_version,
@@ -251,8 +281,14 @@ def get(session: Session, suggestion_id: int) -> SuggestionRow:
 
 
 def list_page(
-    session: Session, *, status: str | None, agency: str | None, category: str | None,
-    limit: int, offset: int, newest_first: bool,
+    session: Session,
+    *,
+    status: str | None,
+    agency: str | None,
+    category: str | None,
+    limit: int,
+    offset: int,
+    newest_first: bool,
 ) -> tuple[list[SuggestionRow], int]:
     """A page of suggestions, oldest first unless ``newest_first``; filters combine with AND."""
     query = select(SuggestionRow)
@@ -273,7 +309,10 @@ def backlog(session: Session) -> int:
 
 
 def decide(
-    session: Session, model: LoadedModel, suggestion_id: int, req: schemas.DecisionRequest,
+    session: Session,
+    model: LoadedModel,
+    suggestion_id: int,
+    req: schemas.DecisionRequest,
 ) -> DecisionRow:
     """Record a reviewer's decision; labels the model does not know are accepted and flagged."""
     row = get(session, suggestion_id)
@@ -282,7 +321,8 @@ def decide(
             raise InvalidReferenceError("duplicate_of must name another suggestion, not this one")
         if session.get(SuggestionRow, req.duplicate_of) is None:
             raise InvalidReferenceError(
-                f"duplicate_of={req.duplicate_of} is not a known suggestion id; use an id from GET /v1/suggestions"
+                f"duplicate_of={req.duplicate_of} is not a known suggestion id; "
+                "use an id from GET /v1/suggestions"
             )
     unknown_agency = req.agency not in set(model.router.labels("agency"))
     unknown_category = req.category not in set(model.router.labels(model.category_target))
@@ -293,14 +333,21 @@ def decide(
     else:
         outcome = "overridden"
     decision = DecisionRow(
-        suggestion_id=row.id, agency=req.agency, category=req.category, reviewer=req.reviewer,
-        duplicate_of=req.duplicate_of, outcome=outcome,
-        unknown_agency=unknown_agency, unknown_category=unknown_category,
+        suggestion_id=row.id,
+        agency=req.agency,
+        category=req.category,
+        reviewer=req.reviewer,
+        duplicate_of=req.duplicate_of,
+        outcome=outcome,
+        unknown_agency=unknown_agency,
+        unknown_category=unknown_category,
         decided_at=datetime.now().astimezone(),
     )
     session.add(decision)
     row.status = "decided"
     session.commit()
     session.refresh(row)
-    logger.info("decision suggestion=%s outcome=%s flagged=%s", row.id, outcome, unknown_agency or unknown_category)
+    logger.info(
+        "decision suggestion=%s outcome=%s flagged=%s", row.id, outcome, unknown_agency or unknown_category
+    )
     return decision

@@ -76,7 +76,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def make_settings(database_url: str, **overrides: object) -> Settings:
-    values: dict[str, object] = {"api_keys": KEYS, "database_url": database_url, "model_dir": Path("does-not-exist")}
+    values: dict[str, object] = {
+        "api_keys": KEYS,
+        "database_url": database_url,
+        "model_dir": Path("does-not-exist"),
+    }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
 
@@ -95,7 +99,8 @@ def client(database_url: str, fake_router: FakeRouter) -> Iterator[TestClient]:
 
 @pytest.fixture
 def sqlite_client(tmp_path: Path, fake_router: FakeRouter) -> Iterator[TestClient]:
-    app = create_app(make_settings(f"sqlite:///{tmp_path / 'service.db'}"), router=fake_router,
-                     index_factory=FakeIndex)
+    app = create_app(
+        make_settings(f"sqlite:///{tmp_path / 'service.db'}"), router=fake_router, index_factory=FakeIndex
+    )
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c

@@ -10,7 +10,12 @@ from typing import Any
 from lapor_nlp import EmptyComplaintError
 
 CATEGORIES = ("jalan-rusak", "sampah", "lampu-pju", "lainnya")
-AGENCIES = ("Dinas Sumber Daya Air dan Bina Marga", "Dinas Lingkungan Hidup", "Dinas Perhubungan", "Kecamatan Rungkut")
+AGENCIES = (
+    "Dinas Sumber Daya Air dan Bina Marga",
+    "Dinas Lingkungan Hidup",
+    "Dinas Perhubungan",
+    "Kecamatan Rungkut",
+)
 _RULES = {
     "jalan": ("jalan-rusak", "Dinas Sumber Daya Air dan Bina Marga"),
     "sampah": ("sampah", "Dinas Lingkungan Hidup"),
@@ -79,8 +84,9 @@ class FakeRouter:
             return self._suggest("lainnya", "Kecamatan Rungkut", 0.55, "review", (words[0],), top_k)
         return self._suggest("lainnya", "Dinas Perhubungan", 0.41, "review", (words[0],), top_k)
 
-    def _suggest(self, cat: str, agency: str, score: float, decision: str, why: tuple[str, ...],
-                 top_k: int) -> FakeSuggestion:
+    def _suggest(
+        self, cat: str, agency: str, score: float, decision: str, why: tuple[str, ...], top_k: int
+    ) -> FakeSuggestion:
         def target(best: str, pool: tuple[str, ...]) -> FakeTarget:
             rest = [lbl for lbl in pool if lbl != best][: top_k - 1]
             share = (1 - score) / max(1, len(rest))
@@ -111,7 +117,9 @@ class FakeIndex:
                 raise ValueError(f"id {id!r} is already in the index")
             self.docs[id] = set(re.findall(r"\w+", text.lower()))
 
-    def query(self, text: str, k: int = 10, submitted_at: Any = None, location: Any = None) -> list[FakeMatch]:
+    def query(
+        self, text: str, k: int = 10, submitted_at: Any = None, location: Any = None
+    ) -> list[FakeMatch]:
         words = set(re.findall(r"\w+", text.lower()))
         out = []
         for doc_id, other in list(self.docs.items()):

@@ -17,29 +17,45 @@ from service.tests.fakes import FakeIndex, FakeRouter
 from service.tests.helpers import live_server
 
 CHROMIUM = os.environ.get("LAPOR_NLP_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SCREENSHOTS = Path(os.environ.get("LAPOR_NLP_SCREENSHOT_DIR", "reports/screenshots"))
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).is_file(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).is_file(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+    ),
 ]
 
 COMPLAINTS = [
-    {"text": "Mohon bantuan, warga kami belum menerima bantuan sembako bulan ini di gang melati", "id": "Q-1",
-     "location": {"kecamatan": "Rungkut", "kelurahan": "Medokan Ayu"}},
+    {
+        "text": "Mohon bantuan, warga kami belum menerima bantuan sembako bulan ini di gang melati",
+        "id": "Q-1",
+        "location": {"kecamatan": "Rungkut", "kelurahan": "Medokan Ayu"},
+    },
     {"text": "Jalan rusak parah depan sekolah", "id": "A-1"},
     {"text": "Tolong pohon tumbang menutup saluran air di gang kenanga", "id": "Q-2"},
-    {"text": "Mohon bantuan, warga kami belum menerima bantuan sembako bulan ini di gang melati RT 3", "id": "Q-3"},
+    {
+        "text": "Mohon bantuan, warga kami belum menerima bantuan sembako bulan ini di gang melati RT 3",
+        "id": "Q-3",
+    },
     {"text": "Tolong perbaiki pintu air yang macet sejak minggu lalu", "id": "Q-4"},
 ]
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
-    app = create_app(make_settings(f"sqlite:///{tmp_path / 'db.sqlite'}"), router=FakeRouter(),
-                     index_factory=FakeIndex)
+    app = create_app(
+        make_settings(f"sqlite:///{tmp_path / 'db.sqlite'}"), router=FakeRouter(), index_factory=FakeIndex
+    )
     with live_server(app) as base:
         with httpx.Client(base_url=base, headers=INTAKE) as http:
             for body in COMPLAINTS:
@@ -73,15 +89,16 @@ def _png_size_and_colours(path: Path) -> tuple[int, int, int]:
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height, depth, colour_type = struct.unpack(">IIBB", data[16:26])
-    idat = b"".join(data[i + 8:i + 8 + struct.unpack(">I", data[i:i + 4])[0]]
-                    for i in _chunks(data, b"IDAT"))
+    idat = b"".join(
+        data[i + 8 : i + 8 + struct.unpack(">I", data[i : i + 4])[0]] for i in _chunks(data, b"IDAT")
+    )
     raw = zlib.decompress(idat)
     channels = {2: 3, 6: 4}[colour_type]
     stride = width * channels + 1
     colours: set[bytes] = set()
     prev = bytearray(stride - 1)
     for y in range(height):
-        line = bytearray(raw[y * stride + 1:(y + 1) * stride])
+        line = bytearray(raw[y * stride + 1 : (y + 1) * stride])
         f = raw[y * stride]
         for x in range(len(line)):  # undo the PNG filter of this row
             a = line[x - channels] if x >= channels else 0
@@ -98,7 +115,7 @@ def _png_size_and_colours(path: Path) -> tuple[int, int, int]:
                 pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
                 line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
         if y % 8 == 0:
-            colours.update(bytes(line[i:i + 3]) for i in range(0, len(line), channels * 4))
+            colours.update(bytes(line[i : i + 3]) for i in range(0, len(line), channels * 4))
         prev = line
     assert depth == 8
     return width, height, len(colours)
@@ -107,8 +124,8 @@ def _png_size_and_colours(path: Path) -> tuple[int, int, int]:
 def _chunks(data: bytes, kind: bytes) -> Iterator[int]:
     i = 8
     while i < len(data):
-        length = struct.unpack(">I", data[i:i + 4])[0]
-        if data[i + 4:i + 8] == kind:
+        length = struct.unpack(">I", data[i : i + 4])[0]
+        if data[i + 4 : i + 8] == kind:
             yield i
         i += 12 + length
 

@@ -20,7 +20,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("method", "path", "body"), CASES)
-def test_auth_missing_or_unknown_key_is_401(sqlite_client: TestClient, method: str, path: str, body: object) -> None:
+def test_auth_missing_or_unknown_key_is_401(
+    sqlite_client: TestClient, method: str, path: str, body: object
+) -> None:
     for headers in ({}, {"X-API-Key": "not-a-key"}):
         r = sqlite_client.request(method, path, json=body, headers=headers)
         assert r.status_code == 401
@@ -36,9 +38,14 @@ def test_auth_intake_key_on_admin_endpoint_is_403(sqlite_client: TestClient, pat
 
 
 def test_auth_intake_cannot_decide(sqlite_client: TestClient) -> None:
-    sid = sqlite_client.post("/v1/route", json={"text": "jalan rusak"}, headers=INTAKE).json()["suggestion_id"]
-    r = sqlite_client.post(f"/v1/suggestions/{sid}/decision", headers=INTAKE,
-                           json={"agency": "Dinas Perhubungan", "category": "sampah", "reviewer": "x"})
+    sid = sqlite_client.post("/v1/route", json={"text": "jalan rusak"}, headers=INTAKE).json()[
+        "suggestion_id"
+    ]
+    r = sqlite_client.post(
+        f"/v1/suggestions/{sid}/decision",
+        headers=INTAKE,
+        json={"agency": "Dinas Perhubungan", "category": "sampah", "reviewer": "x"},
+    )
     assert r.status_code == 403
 
 

@@ -28,7 +28,9 @@ BAD_ROUTE_BODIES = [
 ]
 
 
-@pytest.mark.parametrize(("body", "status", "kind"), BAD_ROUTE_BODIES, ids=[repr(b[0][:20]) for b in BAD_ROUTE_BODIES])
+@pytest.mark.parametrize(
+    ("body", "status", "kind"), BAD_ROUTE_BODIES, ids=[repr(b[0][:20]) for b in BAD_ROUTE_BODIES]
+)
 def test_errors_bad_route_body(sqlite_client: TestClient, body: bytes, status: int, kind: str) -> None:
     r = sqlite_client.post("/v1/route", content=body, headers={**INTAKE, **JSON})
     assert r.status_code == status, r.text
@@ -60,8 +62,9 @@ def test_errors_unknown_suggestion_is_404(sqlite_client: TestClient) -> None:
     r = sqlite_client.get("/v1/suggestions/999", headers=ADMIN)
     assert r.status_code == 404 and r.json()["type"] == "SuggestionNotFoundError"
     assert "GET /v1/suggestions" in r.json()["detail"]
-    r = sqlite_client.post("/v1/suggestions/999/decision", headers=ADMIN,
-                           json={"agency": "a", "category": "b", "reviewer": "c"})
+    r = sqlite_client.post(
+        "/v1/suggestions/999/decision", headers=ADMIN, json={"agency": "a", "category": "b", "reviewer": "c"}
+    )
     assert r.status_code == 404
     assert sqlite_client.get("/v1/suggestions/abc", headers=ADMIN).status_code == 422
     assert sqlite_client.get("/v1/suggestions/-1", headers=ADMIN).status_code == 422
@@ -81,15 +84,19 @@ def test_errors_unknown_path_and_method_are_json(sqlite_client: TestClient) -> N
 
 
 def test_errors_cors_is_closed_by_default(sqlite_client: TestClient) -> None:
-    r = sqlite_client.options("/v1/route", headers={"Origin": "https://evil.example",
-                                                    "Access-Control-Request-Method": "POST"})
+    r = sqlite_client.options(
+        "/v1/route", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
+    )
     assert "access-control-allow-origin" not in {k.lower() for k in r.headers}
-    r = sqlite_client.post("/v1/route", json={"text": "jalan"}, headers={**INTAKE, "Origin": "https://evil.example"})
+    r = sqlite_client.post(
+        "/v1/route", json={"text": "jalan"}, headers={**INTAKE, "Origin": "https://evil.example"}
+    )
     assert "access-control-allow-origin" not in {k.lower() for k in r.headers}
 
 
-def test_errors_unexpected_failure_is_generic_500_without_trace(sqlite_client: TestClient,
-                                                                caplog: pytest.LogCaptureFixture) -> None:
+def test_errors_unexpected_failure_is_generic_500_without_trace(
+    sqlite_client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret complaint text " + "3578" + "012345670001")
 

@@ -8,8 +8,12 @@ from service.tests.conftest import ADMIN, INTAKE
 
 
 def test_health_and_ready(sqlite_client: TestClient) -> None:
-    assert sqlite_client.get("/healthz").json() == {"status": "ok", "model_version": "fake-1", "database": None,
-                                                    "indexed": None}
+    assert sqlite_client.get("/healthz").json() == {
+        "status": "ok",
+        "model_version": "fake-1",
+        "database": None,
+        "indexed": None,
+    }
     ready = sqlite_client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["database"] == "ok"
 
@@ -19,8 +23,11 @@ def test_metrics_count_requests_decisions_backlog(sqlite_client: TestClient) -> 
     sqlite_client.post("/v1/route", headers=INTAKE, json={"text": "tolong lagi warga"})
     sqlite_client.post("/v1/route", headers=INTAKE, json={"text": "jalan rusak"})
     sqlite_client.post("/v1/route", headers=INTAKE, json={"text": " "})
-    sqlite_client.post(f"/v1/suggestions/{a['suggestion_id']}/decision", headers=ADMIN,
-                       json={"agency": "Dinas Sosial", "category": "lainnya", "reviewer": "ani"})
+    sqlite_client.post(
+        f"/v1/suggestions/{a['suggestion_id']}/decision",
+        headers=ADMIN,
+        json={"agency": "Dinas Sosial", "category": "lainnya", "reviewer": "ani"},
+    )
     text = sqlite_client.get("/metrics").text
     assert 'lapor_http_requests_total{method="POST",route="/v1/route",status="200"} 3.0' in text
     assert 'lapor_http_requests_total{method="POST",route="/v1/route",status="422"} 1.0' in text

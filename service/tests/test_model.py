@@ -46,7 +46,9 @@ def test_model_reload_swaps_and_failure_keeps_old(tmp_path: Path) -> None:
         assert c.get("/v1/model", headers=INTAKE).json()["version"] == "fake-default"
         r = c.post("/v1/model/reload", headers=ADMIN, json={"model_dir": "v2"})
         assert r.status_code == 200 and r.json()["version"] == "fake-v2"
-        assert c.post("/v1/route", headers=INTAKE, json={"text": "jalan"}).json()["model_version"] == "fake-v2"
+        assert (
+            c.post("/v1/route", headers=INTAKE, json={"text": "jalan"}).json()["model_version"] == "fake-v2"
+        )
         r = c.post("/v1/model/reload", headers=ADMIN, json={"model_dir": "missing"})
         assert r.status_code == 422 and "previous model keeps serving" in r.json()["detail"]
         r = c.post("/v1/model/reload", headers=ADMIN, json={"model_dir": "../../etc"})
@@ -72,6 +74,7 @@ def test_model_reload_under_load_fails_no_request(tmp_path: Path) -> None:
     versions: set[str] = set()
     stop = threading.Event()
     with live_server(app) as base:
+
         def hammer(n: int) -> None:
             with httpx.Client(base_url=base, headers=INTAKE, timeout=30) as http:
                 i = 0

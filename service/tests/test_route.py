@@ -13,17 +13,25 @@ PHONE = "081234567890"
 
 
 def test_route_returns_suggestion_and_stores_it(client: TestClient) -> None:
-    r = client.post("/v1/route", headers=INTAKE, json={
-        "text": "Jalan berlubang besar di depan pasar, mohon diperbaiki",
-        "id": "LAPOR-1", "location": {"kecamatan": "Rungkut", "kelurahan": "Medokan Ayu"},
-        "submitted_at": "2026-01-02T03:04:05+07:00",
-    })
+    r = client.post(
+        "/v1/route",
+        headers=INTAKE,
+        json={
+            "text": "Jalan berlubang besar di depan pasar, mohon diperbaiki",
+            "id": "LAPOR-1",
+            "location": {"kecamatan": "Rungkut", "kelurahan": "Medokan Ayu"},
+            "submitted_at": "2026-01-02T03:04:05+07:00",
+        },
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["category"]["label"] == "jalan-rusak"
     assert body["agency"] == {
-        "label": "Dinas Sumber Daya Air dan Bina Marga", "score": 0.97, "decision": "auto",
-        "top_k": body["agency"]["top_k"], "explanation": ["jalan"],
+        "label": "Dinas Sumber Daya Air dan Bina Marga",
+        "score": 0.97,
+        "decision": "auto",
+        "top_k": body["agency"]["top_k"],
+        "explanation": ["jalan"],
     }
     assert [c["label"] for c in body["agency"]["top_k"]][0] == "Dinas Sumber Daya Air dan Bina Marga"
     assert len(body["agency"]["top_k"]) == 3
@@ -37,17 +45,22 @@ def test_route_returns_suggestion_and_stores_it(client: TestClient) -> None:
 
 
 def test_route_uncertain_goes_to_review_and_location_reaches_router(client: TestClient) -> None:
-    body = client.post("/v1/route", headers=INTAKE,
-                       json={"text": "mohon bantuan warga", "location": {"kecamatan": "Rungkut"}}).json()
+    body = client.post(
+        "/v1/route",
+        headers=INTAKE,
+        json={"text": "mohon bantuan warga", "location": {"kecamatan": "Rungkut"}},
+    ).json()
     assert body["status"] == "review"
     assert body["agency"]["label"] == "Kecamatan Rungkut" and body["agency"]["decision"] == "review"
 
 
 def test_route_finds_earlier_duplicates_with_evidence(client: TestClient) -> None:
-    first = client.post("/v1/route", headers=INTAKE, json={"text": "sampah menumpuk di gang lima dekat masjid",
-                                                           "id": "A"}).json()
-    second = client.post("/v1/route", headers=INTAKE,
-                         json={"text": "sampah menumpuk di gang lima dekat masjid lagi"}).json()
+    first = client.post(
+        "/v1/route", headers=INTAKE, json={"text": "sampah menumpuk di gang lima dekat masjid", "id": "A"}
+    ).json()
+    second = client.post(
+        "/v1/route", headers=INTAKE, json={"text": "sampah menumpuk di gang lima dekat masjid lagi"}
+    ).json()
     assert second["duplicates"][0]["suggestion_id"] == first["suggestion_id"]
     assert second["duplicates"][0]["id"] == "A"
     assert second["duplicates"][0]["is_duplicate"] is True
@@ -55,8 +68,11 @@ def test_route_finds_earlier_duplicates_with_evidence(client: TestClient) -> Non
 
 
 def test_route_stores_redacted_text_only(client: TestClient, database_url: str) -> None:
-    r = client.post("/v1/route", headers=INTAKE, json={
-        "text": f"Saya Budi Santoso NIK {NIK} hp {PHONE} email budi@contoh.id, jalan rusak"})
+    r = client.post(
+        "/v1/route",
+        headers=INTAKE,
+        json={"text": f"Saya Budi Santoso NIK {NIK} hp {PHONE} email budi@contoh.id, jalan rusak"},
+    )
     assert r.status_code == 200
     stored = client.get(f"/v1/suggestions/{r.json()['suggestion_id']}", headers=ADMIN).json()["text"]
     assert "[NIK]" in stored and "[PHONE]" in stored and "[EMAIL]" in stored
@@ -68,7 +84,9 @@ def test_route_stores_redacted_text_only(client: TestClient, database_url: str) 
         assert secret not in dump
 
 
-def test_route_same_id_is_idempotent_and_conflicts_on_new_text(client: TestClient, fake_router: FakeRouter) -> None:
+def test_route_same_id_is_idempotent_and_conflicts_on_new_text(
+    client: TestClient, fake_router: FakeRouter
+) -> None:
     a = client.post("/v1/route", headers=INTAKE, json={"text": "lampu jalan mati", "id": "X-1"}).json()
     b = client.post("/v1/route", headers=INTAKE, json={"text": "lampu jalan mati", "id": "X-1"}).json()
     assert a == b and fake_router.calls == 1
@@ -90,7 +108,9 @@ def test_route_batch_limits(client: TestClient) -> None:
     r = client.post("/v1/route/batch", headers=INTAKE, json=too_many)
     assert r.status_code == 413 and "limit is 100" in r.json()["detail"]
     # One bad text rejects the whole batch before anything is stored.
-    r = client.post("/v1/route/batch", headers=INTAKE, json={"complaints": [{"text": "jalan"}, {"text": "  "}]})
+    r = client.post(
+        "/v1/route/batch", headers=INTAKE, json={"complaints": [{"text": "jalan"}, {"text": "  "}]}
+    )
     assert r.status_code == 422 and r.json()["type"] == "EmptyComplaintError"
     assert client.get("/v1/suggestions", headers=ADMIN).json()["total"] == 0
     assert client.post("/v1/route/batch", headers=INTAKE, json={"complaints": []}).status_code == 422

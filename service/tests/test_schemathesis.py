@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -14,8 +15,6 @@ from service.app.main import create_app
 from service.tests.conftest import ADMIN, INTAKE, make_settings
 from service.tests.fakes import FakeIndex, FakeRouter
 from service.tests.helpers import live_server
-
-import httpx
 
 
 def _loader(path: Path) -> FakeRouter:

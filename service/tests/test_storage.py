@@ -38,19 +38,31 @@ def test_storage_migrations_create_tables(database_url: str) -> None:
 
 def test_storage_restart_keeps_suggestions_decisions_and_index(database_url: str) -> None:
     with TestClient(_app(database_url)) as c:
-        first = c.post("/v1/route", headers=INTAKE, json={"text": "sampah numpuk di gang mawar dekat pos",
-                                                          "id": "K-1"}).json()
-        c.post(f"/v1/suggestions/{first['suggestion_id']}/decision", headers=ADMIN,
-               json={"agency": "Dinas Lingkungan Hidup", "category": "sampah", "reviewer": "ani"})
+        first = c.post(
+            "/v1/route", headers=INTAKE, json={"text": "sampah numpuk di gang mawar dekat pos", "id": "K-1"}
+        ).json()
+        c.post(
+            f"/v1/suggestions/{first['suggestion_id']}/decision",
+            headers=ADMIN,
+            json={"agency": "Dinas Lingkungan Hidup", "category": "sampah", "reviewer": "ani"},
+        )
         before = c.get(f"/v1/suggestions/{first['suggestion_id']}", headers=ADMIN).json()
     with TestClient(_app(database_url)) as c:
         after = c.get(f"/v1/suggestions/{first['suggestion_id']}", headers=ADMIN).json()
         assert after == before
         assert c.get("/readyz").json()["indexed"] == 1  # the duplicate index was rebuilt from the database
-        again = c.post("/v1/route", headers=INTAKE, json={"text": "sampah numpuk di gang mawar dekat pos lagi"}).json()
+        again = c.post(
+            "/v1/route", headers=INTAKE, json={"text": "sampah numpuk di gang mawar dekat pos lagi"}
+        ).json()
         assert again["duplicates"][0]["id"] == "K-1"
-        assert c.post("/v1/route", headers=INTAKE, json={"text": "sampah numpuk di gang mawar dekat pos",
-                                                         "id": "K-1"}).json()["suggestion_id"] == first["suggestion_id"]
+        assert (
+            c.post(
+                "/v1/route",
+                headers=INTAKE,
+                json={"text": "sampah numpuk di gang mawar dekat pos", "id": "K-1"},
+            ).json()["suggestion_id"]
+            == first["suggestion_id"]
+        )
 
 
 def test_storage_eight_concurrent_clients_lose_nothing(database_url: str) -> None:
@@ -60,18 +72,25 @@ def test_storage_eight_concurrent_clients_lose_nothing(database_url: str) -> Non
     decided: list[int] = []
     lock = threading.Lock()
     with live_server(app) as base:
+
         def work(n: int) -> None:
             with httpx.Client(base_url=base, timeout=30) as http:
                 for i in range(per_client):
-                    r = http.post("/v1/route", headers=INTAKE,
-                                  json={"text": f"tolong warga {n} nomor {i}", "id": f"c{n}-{i}"})
+                    r = http.post(
+                        "/v1/route",
+                        headers=INTAKE,
+                        json={"text": f"tolong warga {n} nomor {i}", "id": f"c{n}-{i}"},
+                    )
                     if r.status_code != 200:
                         errors.append(f"route {r.status_code} {r.text[:100]}")
                         continue
                     sid = r.json()["suggestion_id"]
                     if i % 2 == 0:
-                        d = http.post(f"/v1/suggestions/{sid}/decision", headers=ADMIN,
-                                      json={"agency": "Dinas Sosial", "category": "lainnya", "reviewer": f"r{n}"})
+                        d = http.post(
+                            f"/v1/suggestions/{sid}/decision",
+                            headers=ADMIN,
+                            json={"agency": "Dinas Sosial", "category": "lainnya", "reviewer": f"r{n}"},
+                        )
                         if d.status_code != 200:
                             errors.append(f"decision {d.status_code} {d.text[:100]}")
                         else:
@@ -102,10 +121,17 @@ def test_storage_database_outage_fails_fast_and_loses_nothing(postgres_url: str)
     try:
         app = _app(url, db_timeout_seconds=1.0)
         with live_server(app) as base, httpx.Client(base_url=base, timeout=30) as http:
-            kept = [http.post("/v1/route", headers=INTAKE, json={"text": f"tolong warga {i}"}).json()["suggestion_id"]
-                    for i in range(5)]
-            http.post(f"/v1/suggestions/{kept[0]}/decision", headers=ADMIN,
-                      json={"agency": "Dinas Sosial", "category": "lainnya", "reviewer": "ani"})
+            kept = [
+                http.post("/v1/route", headers=INTAKE, json={"text": f"tolong warga {i}"}).json()[
+                    "suggestion_id"
+                ]
+                for i in range(5)
+            ]
+            http.post(
+                f"/v1/suggestions/{kept[0]}/decision",
+                headers=ADMIN,
+                json={"agency": "Dinas Sosial", "category": "lainnya", "reviewer": "ani"},
+            )
             proxy.stop()
             for _ in range(3):
                 start = time.monotonic()
@@ -123,7 +149,9 @@ def test_storage_database_outage_fails_fast_and_loses_nothing(postgres_url: str)
             page = http.get("/v1/suggestions?limit=50", headers=ADMIN).json()
             assert [i["suggestion_id"] for i in page["items"]] == kept
             assert page["items"][0]["decision"]["reviewer"] == "ani"
-            assert http.post("/v1/route", headers=INTAKE, json={"text": "tolong warga lagi"}).status_code == 200
+            assert (
+                http.post("/v1/route", headers=INTAKE, json={"text": "tolong warga lagi"}).status_code == 200
+            )
     finally:
         proxy.stop()
         schema.drop()
@@ -133,7 +161,11 @@ def test_storage_logs_hold_no_personal_data(tmp_path: Path, caplog: pytest.LogCa
     caplog.set_level(logging.DEBUG)
     secrets = ("3578012345670001", "081234567890", "siti@contoh.id")
     with TestClient(_app(f"sqlite:///{tmp_path / 'db.sqlite'}")) as c:
-        c.post("/v1/route", headers=INTAKE, json={"text": f"jalan rusak, NIK {secrets[0]} hp {secrets[1]} {secrets[2]}"})
+        c.post(
+            "/v1/route",
+            headers=INTAKE,
+            json={"text": f"jalan rusak, NIK {secrets[0]} hp {secrets[1]} {secrets[2]}"},
+        )
         c.post("/v1/route", headers=INTAKE, json={"text": 3578012345670001})
         c.post("/v1/route", headers=INTAKE, json={"text": "x" * 30000 + secrets[0]})
     assert "routed suggestion=" in caplog.text

@@ -17,10 +17,16 @@ def test_suggestions_list_filters_and_pages_oldest_first(client: TestClient) -> 
     routed = _route_all(client)
     review = client.get("/v1/suggestions?status=review", headers=ADMIN).json()
     assert review["total"] == 3
-    assert [i["text"] for i in review["items"]] == ["tolong warga satu", "tolong warga dua", "tolong warga tiga"]
+    assert [i["text"] for i in review["items"]] == [
+        "tolong warga satu",
+        "tolong warga dua",
+        "tolong warga tiga",
+    ]
     page = client.get("/v1/suggestions?limit=2&offset=2", headers=ADMIN).json()
-    assert page["total"] == 5 and [i["suggestion_id"] for i in page["items"]] == [routed[2]["suggestion_id"],
-                                                                                 routed[3]["suggestion_id"]]
+    assert page["total"] == 5 and [i["suggestion_id"] for i in page["items"]] == [
+        routed[2]["suggestion_id"],
+        routed[3]["suggestion_id"],
+    ]
     newest = client.get("/v1/suggestions?order=newest&limit=1", headers=ADMIN).json()["items"][0]
     assert newest["suggestion_id"] == routed[-1]["suggestion_id"]
     auto = client.get("/v1/suggestions?status=auto&agency=Dinas%20Lingkungan%20Hidup", headers=ADMIN).json()
@@ -31,7 +37,11 @@ def test_suggestions_list_filters_and_pages_oldest_first(client: TestClient) -> 
 def test_suggestions_decision_accept_override_keeps_original(client: TestClient) -> None:
     routed = _route_all(client)
     sid = routed[0]["suggestion_id"]
-    accept = {"agency": routed[0]["agency"]["label"], "category": routed[0]["category"]["label"], "reviewer": "ani"}
+    accept = {
+        "agency": routed[0]["agency"]["label"],
+        "category": routed[0]["category"]["label"],
+        "reviewer": "ani",
+    }
     r = client.post(f"/v1/suggestions/{sid}/decision", headers=ADMIN, json=accept)
     assert r.status_code == 200
     assert r.json()["decision"]["outcome"] == "accepted" and r.json()["status"] == "decided"
@@ -48,13 +58,19 @@ def test_suggestions_decision_accept_override_keeps_original(client: TestClient)
 
 def test_suggestions_unknown_agency_is_accepted_and_flagged(client: TestClient) -> None:
     sid = _route_all(client)[0]["suggestion_id"]
-    r = client.post(f"/v1/suggestions/{sid}/decision", headers=ADMIN,
-                    json={"agency": "Dinas Baru Sekali", "category": "lainnya", "reviewer": "ani"})
+    r = client.post(
+        f"/v1/suggestions/{sid}/decision",
+        headers=ADMIN,
+        json={"agency": "Dinas Baru Sekali", "category": "lainnya", "reviewer": "ani"},
+    )
     assert r.status_code == 200
     decision = r.json()["decision"]
     assert decision["agency"] == "Dinas Baru Sekali"
     assert decision["unknown_agency"] is True and decision["unknown_category"] is False
-    assert client.get(f"/v1/suggestions/{sid}", headers=ADMIN).json()["decision"]["agency"] == "Dinas Baru Sekali"
+    assert (
+        client.get(f"/v1/suggestions/{sid}", headers=ADMIN).json()["decision"]["agency"]
+        == "Dinas Baru Sekali"
+    )
 
 
 def test_suggestions_mark_duplicate(client: TestClient) -> None:
@@ -71,8 +87,11 @@ def test_suggestions_mark_duplicate(client: TestClient) -> None:
 
 def test_suggestions_decision_validation(client: TestClient) -> None:
     sid = _route_all(client)[0]["suggestion_id"]
-    for body in ({"agency": "x", "category": "y"}, {"agency": " ", "category": "y", "reviewer": "z"},
-                 {"agency": 1, "category": "y", "reviewer": "z"}):
+    for body in (
+        {"agency": "x", "category": "y"},
+        {"agency": " ", "category": "y", "reviewer": "z"},
+        {"agency": 1, "category": "y", "reviewer": "z"},
+    ):
         r = client.post(f"/v1/suggestions/{sid}/decision", headers=ADMIN, json=body)
         assert r.status_code == 422 and r.json()["type"] == "ValidationError"
     assert client.get(f"/v1/suggestions/{sid}", headers=ADMIN).json()["decision"] is None

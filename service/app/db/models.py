@@ -64,8 +64,10 @@ class SuggestionRow(Base):
     status: Mapped[str] = mapped_column(String(10), index=True)
 
     decisions: Mapped[list[DecisionRow]] = relationship(
-        back_populates="suggestion", order_by="DecisionRow.id", lazy="selectin",
-        foreign_keys="DecisionRow.suggestion_id"
+        back_populates="suggestion",
+        order_by="DecisionRow.id",
+        lazy="selectin",
+        foreign_keys="DecisionRow.suggestion_id",
     )
 
 

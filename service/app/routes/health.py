@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -29,15 +31,16 @@ def readyz(request: Request, model: ModelDep, dups: DuplicatesDep) -> Response:
     except SQLAlchemyError:
         body = schemas.Health(status="unavailable", model_version=model.version, database="unreachable")
         return JSONResponse(body.model_dump(), status_code=503)
-    return JSONResponse(schemas.Health(status="ready", model_version=model.version, database="ok",
-                                       indexed=len(dups.index)).model_dump())
+    return JSONResponse(
+        schemas.Health(
+            status="ready", model_version=model.version, database="ok", indexed=len(dups.index)
+        ).model_dump()
+    )
 
 
 @router.get("/metrics", response_class=Response)
 def prometheus(session: SessionDep, metrics: MetricsDep) -> Response:
     """Prometheus text format: requests, latency, routed and decided counts, review backlog, model."""
-    try:
+    with contextlib.suppress(SQLAlchemyError):  # keep serving the other figures while the database is away
         metrics.backlog.set(store.backlog(session))
-    except SQLAlchemyError:
-        pass  # keep serving the other figures while the database is away
     return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 
@@ -43,8 +43,10 @@ def model_info(model: ModelDep) -> schemas.ModelInfo:
 
 @router.post("/reload", response_model=schemas.ModelInfo, dependencies=[AdminKey], responses=_ERRORS)
 def reload_model(
-    holder: HolderDep, settings: SettingsDep, metrics: MetricsDep,
-    body: schemas.ReloadRequest | None = Body(default=None),
+    holder: HolderDep,
+    settings: SettingsDep,
+    metrics: MetricsDep,
+    body: Annotated[schemas.ReloadRequest | None, Body()] = None,
 ) -> schemas.ModelInfo:
     """Load the model again (after `lapor-nlp train`) and swap it in without failing any request.
 

@@ -11,19 +11,35 @@ from service.app.errors import PayloadTooLargeError
 router = APIRouter(prefix="/v1", tags=["routing"], dependencies=[IntakeKey])
 
 _ERRORS: dict[int | str, dict[str, object]] = {
-    401: {"model": schemas.ErrorOut}, 403: {"model": schemas.ErrorOut}, 409: {"model": schemas.ErrorOut},
-    413: {"model": schemas.ErrorOut}, 422: {"model": schemas.ErrorOut}, 503: {"model": schemas.ErrorOut},
+    401: {"model": schemas.ErrorOut},
+    403: {"model": schemas.ErrorOut},
+    409: {"model": schemas.ErrorOut},
+    413: {"model": schemas.ErrorOut},
+    422: {"model": schemas.ErrorOut},
+    503: {"model": schemas.ErrorOut},
 }
 
 
 @router.post("/route", response_model=schemas.RouteResponse, responses=_ERRORS)
 def route_one(
-    body: schemas.RouteRequest, session: SessionDep, model: ModelDep, dups: DuplicatesDep,
-    settings: SettingsDep, metrics: MetricsDep,
+    body: schemas.RouteRequest,
+    session: SessionDep,
+    model: ModelDep,
+    dups: DuplicatesDep,
+    settings: SettingsDep,
+    metrics: MetricsDep,
 ) -> schemas.RouteResponse:
     """Route one complaint. Re-sending the same `id` with the same text returns the stored suggestion."""
-    row, new = store.route(session, model, dups, body, top_k=settings.top_k,
-                           duplicates_k=settings.duplicates_k, max_chars=settings.max_text_chars)
+    row, new = store.route(
+        session,
+        model,
+        dups,
+        body,
+        top_k=settings.top_k,
+        duplicates_k=settings.duplicates_k,
+        max_chars=settings.max_text_chars,
+        duplicates_min_score=settings.duplicates_min_score,
+    )
     if new:
         metrics.routed.labels(decision=row.status).inc()
     return store.to_route_response(row)
@@ -31,8 +47,12 @@ def route_one(
 
 @router.post("/route/batch", response_model=schemas.BatchRouteResponse, responses=_ERRORS)
 def route_batch(
-    body: schemas.BatchRouteRequest, session: SessionDep, model: ModelDep, dups: DuplicatesDep,
-    settings: SettingsDep, metrics: MetricsDep,
+    body: schemas.BatchRouteRequest,
+    session: SessionDep,
+    model: ModelDep,
+    dups: DuplicatesDep,
+    settings: SettingsDep,
+    metrics: MetricsDep,
 ) -> schemas.BatchRouteResponse:
     """Route up to 100 complaints (LAPOR_NLP_MAX_BATCH); every text is checked before any is stored."""
     if len(body.complaints) > settings.max_batch:
@@ -43,8 +63,16 @@ def route_batch(
         store.check_text(item.text, settings.max_text_chars)
     results = []
     for item in body.complaints:
-        row, new = store.route(session, model, dups, item, top_k=settings.top_k,
-                               duplicates_k=settings.duplicates_k, max_chars=settings.max_text_chars)
+        row, new = store.route(
+            session,
+            model,
+            dups,
+            item,
+            top_k=settings.top_k,
+            duplicates_k=settings.duplicates_k,
+            max_chars=settings.max_text_chars,
+            duplicates_min_score=settings.duplicates_min_score,
+        )
         if new:
             metrics.routed.labels(decision=row.status).inc()
         results.append(store.to_route_response(row))

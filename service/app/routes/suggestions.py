@@ -26,23 +26,39 @@ def list_suggestions(
     order: Annotated[str, Query(pattern="^(oldest|newest)$")] = "oldest",
 ) -> schemas.SuggestionPage:
     """A page of suggestions, oldest first by default (the review queue is `status=review`)."""
-    rows, total = store.list_page(session, status=status, agency=agency, category=category,
-                                  limit=limit, offset=offset, newest_first=order == "newest")
-    return schemas.SuggestionPage(items=[store.to_suggestion_out(r) for r in rows],
-                                  total=total, limit=limit, offset=offset)
+    rows, total = store.list_page(
+        session,
+        status=status,
+        agency=agency,
+        category=category,
+        limit=limit,
+        offset=offset,
+        newest_first=order == "newest",
+    )
+    return schemas.SuggestionPage(
+        items=[store.to_suggestion_out(r) for r in rows], total=total, limit=limit, offset=offset
+    )
 
 
-@router.get("/{suggestion_id}", response_model=schemas.SuggestionOut, dependencies=[IntakeKey],
-            responses=_ERRORS)
+@router.get(
+    "/{suggestion_id}", response_model=schemas.SuggestionOut, dependencies=[IntakeKey], responses=_ERRORS
+)
 def get_suggestion(suggestion_id: SuggestionId, session: SessionDep) -> schemas.SuggestionOut:
     """One suggestion with its redacted text, the original suggestion and every decision on it."""
     return store.to_suggestion_out(store.get(session, suggestion_id))
 
 
-@router.post("/{suggestion_id}/decision", response_model=schemas.SuggestionOut, dependencies=[AdminKey],
-             responses=_ERRORS)
+@router.post(
+    "/{suggestion_id}/decision",
+    response_model=schemas.SuggestionOut,
+    dependencies=[AdminKey],
+    responses=_ERRORS,
+)
 def decide(
-    suggestion_id: SuggestionId, body: schemas.DecisionRequest, session: SessionDep, model: ModelDep,
+    suggestion_id: SuggestionId,
+    body: schemas.DecisionRequest,
+    session: SessionDep,
+    model: ModelDep,
     metrics: MetricsDep,
 ) -> schemas.SuggestionOut:
     """Accept or override a suggestion (or mark it a duplicate). Unknown labels are kept and flagged."""

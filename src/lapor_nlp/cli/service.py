@@ -17,21 +17,42 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     s = subparsers.add_parser("serve", help="start the routing service (FastAPI + admin review page)")
     s.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     s.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    s.add_argument("--model", type=Path, default=None,
-                   help="model directory (default $LAPOR_NLP_MODEL_DIR or models/default)")
-    s.add_argument("--database-url", default=None,
-                   help=f"SQLAlchemy URL (default $LAPOR_NLP_DATABASE_URL or {DEFAULT_DB})")
-    s.add_argument("--workers", type=int, default=1,
-                   help="worker processes (default 1; see README 'Service' for the choice)")
-    s.add_argument("--local-keys", type=Path, default=None, metavar="FILE",
-                   help="when LAPOR_NLP_API_KEYS is unset, read keys from FILE or create it with fresh keys")
+    s.add_argument(
+        "--model",
+        type=Path,
+        default=None,
+        help="model directory (default $LAPOR_NLP_MODEL_DIR or models/default)",
+    )
+    s.add_argument(
+        "--database-url",
+        default=None,
+        help=f"SQLAlchemy URL (default $LAPOR_NLP_DATABASE_URL or {DEFAULT_DB})",
+    )
+    s.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes (default 1; see README 'Service' for the choice)",
+    )
+    s.add_argument(
+        "--local-keys",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="when LAPOR_NLP_API_KEYS is unset, read keys from FILE or create it with fresh keys",
+    )
     s.add_argument("--quiet", action="store_true", help="only log warnings and errors")
     s.set_defaults(func=_serve)
 
-    e = subparsers.add_parser("export-feedback",
-                              help="write reviewed complaints (final labels) as a CSV that `lapor-nlp train` reads")
-    e.add_argument("--database-url", default=os.environ.get("LAPOR_NLP_DATABASE_URL", DEFAULT_DB),
-                   help="the service's database (default $LAPOR_NLP_DATABASE_URL or the local SQLite file)")
+    e = subparsers.add_parser(
+        "export-feedback",
+        help="write reviewed complaints (final labels) as a CSV that `lapor-nlp train` reads",
+    )
+    e.add_argument(
+        "--database-url",
+        default=os.environ.get("LAPOR_NLP_DATABASE_URL", DEFAULT_DB),
+        help="the service's database (default $LAPOR_NLP_DATABASE_URL or the local SQLite file)",
+    )
     e.add_argument("--output", "-o", type=Path, required=True, help="CSV file to write")
     e.set_defaults(func=_export)
 
@@ -56,7 +77,6 @@ def _local_keys(path: Path) -> str:
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
-
     from service.app.config import Settings
     from service.app.db.engine import build_engine
     from service.app.db.migrate import upgrade
@@ -75,8 +95,11 @@ def _serve(args: argparse.Namespace) -> int:
             print(f"  {role:<7} {key}")
     settings = Settings()
     if not Path(settings.model_dir).is_dir():
-        print(f"lapor-nlp serve: error: no model at {settings.model_dir}; train one with `lapor-nlp train` "
-              "or pass --model DIR", file=sys.stderr)
+        print(
+            f"lapor-nlp serve: error: no model at {settings.model_dir}; train one with `lapor-nlp train` "
+            "or pass --model DIR",
+            file=sys.stderr,
+        )
         return 2
     # Migrate once here so that several workers do not race on it.
     engine = build_engine(settings.database_url, timeout=settings.db_timeout_seconds)
@@ -89,9 +112,16 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"review page: http://{host}:{args.port}/admin  (sign in with the admin key)")
     print(f"API docs:    http://{host}:{args.port}/docs")
     sys.stdout.flush()
-    uvicorn.run("service.app.main:app_factory", factory=True, host=args.host, port=args.port,
-                workers=max(1, args.workers), log_level="warning" if args.quiet else "info",
-                proxy_headers=False, server_header=False)
+    uvicorn.run(
+        "service.app.main:app_factory",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=max(1, args.workers),
+        log_level="warning" if args.quiet else "info",
+        proxy_headers=False,
+        server_header=False,
+    )
     return 0
 
 

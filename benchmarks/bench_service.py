@@ -1,0 +1,203 @@
+"""Throughput and latency of ``POST /v1/route`` on the default model, at concurrency 1 and 8.
+
+Run: ``.venv/bin/python benchmarks/bench_service.py [--model models/default] [--requests 300]
+[--workers 1 2] [--data CSV] [--quiet]``
+
+Starts ``lapor-nlp serve`` on 127.0.0.1 (fresh SQLite file in a temporary directory, so every request
+also writes a row and queries the duplicate index), sends real complaint texts from
+``../shared/datasets`` (hand-written ones when that is missing) from 1 and 8 client threads, and prints
+requests/s, p50 and p99 for each worker count. The named baseline, measured in the same run, is
+``baseline: Router.predict in-process`` (one text at a time, no HTTP, no database, no duplicates): the
+floor the service pays per request. Goal: p99 <= 100 ms at concurrency 8 on a 2-core machine.
+Nothing of the data is printed or kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(os.environ.get("LAPOR_NLP_SHARED_DATASETS", ROOT.parent / "shared" / "datasets"))
+DATA = DATA / "surabaya" / "complaints_2022.csv"
+KEY = "bench-intake-key-0123456789"
+FALLBACK = [  # hand-written, used only when the shared data is missing
+    "Lampu PJU di jalan depan balai RW mati sudah seminggu, mohon segera diperbaiki",
+    "Sampah menumpuk di pinggir sungai dekat jembatan, baunya menyengat",
+    "Jalan berlubang besar di dekat pasar, sudah ada pengendara yang jatuh",
+    "Saluran air tersumbat, tiap hujan rumah warga kebanjiran",
+    "Mohon info pendaftaran bantuan sosial untuk lansia di kelurahan kami",
+    "Parkir liar di trotoar depan sekolah membuat macet tiap pagi",
+]
+
+
+def _texts(data: Path, n: int, seed: int = 0) -> list[tuple[str, dict[str, str]]]:
+    if not data.is_file():
+        print(f"(no shared data at {data}: using {len(FALLBACK)} hand-written texts)")
+        return [(FALLBACK[i % len(FALLBACK)] + f" ({i})", {}) for i in range(n)]
+    import pandas as pd
+
+    df = pd.read_csv(data, usecols=["text", "kecamatan", "kelurahan"]).dropna(subset=["text"])
+    df = df[df["text"].str.strip().str.len() > 0].sample(n=min(n, len(df)), random_state=seed)
+    return [
+        (str(t), {k: str(v) for k, v in (("kecamatan", kc), ("kelurahan", kl)) if isinstance(v, str)})
+        for t, kc, kl in zip(df["text"], df["kecamatan"], df["kelurahan"], strict=True)
+    ]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def _baseline(model: Path, texts: list[tuple[str, dict[str, str]]]) -> list[float]:
+    from lapor_nlp import Router  # type: ignore[attr-defined]
+
+    router = Router.load(model)
+    router.predict(texts[0][0], top_k=3)
+    times = []
+    for text, loc in texts:
+        start = time.perf_counter()
+        router.predict(text, location=loc or None, top_k=3)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def _serve(model: Path, workers: int, port: int, tmp: Path) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, LAPOR_NLP_API_KEYS=f"intake:{KEY}")
+    cmd = [
+        sys.executable,
+        "-m",
+        "lapor_nlp.cli",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--model",
+        str(model),
+        "--database-url",
+        f"sqlite:///{tmp / 'bench.db'}",
+        "--workers",
+        str(workers),
+        "--quiet",
+    ]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(
+                "the service did not start: " + (proc.stderr.read() if proc.stderr else b"").decode()[-2000:]
+            )
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    proc.kill()
+    raise RuntimeError("the service did not get ready within 180 s")
+
+
+def _load(
+    base: str, texts: list[tuple[str, dict[str, str]]], concurrency: int
+) -> tuple[list[float], float, int]:
+    """Send every text once, from ``concurrency`` threads; returns latencies, wall time, errors."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    queue = list(enumerate(texts))
+
+    def worker() -> None:
+        nonlocal errors
+        with httpx.Client(base_url=base, headers={"X-API-Key": KEY}, timeout=30) as http:
+            while True:
+                with lock:
+                    if not queue:
+                        return
+                    i, (text, loc) = queue.pop()
+                body = {"text": text, "location": loc or None}
+                start = time.perf_counter()
+                r = http.post("/v1/route", json=body)
+                elapsed = time.perf_counter() - start
+                with lock:
+                    latencies.append(elapsed)
+                    if r.status_code != 200:
+                        errors += 1
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, time.perf_counter() - start, errors
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=ROOT / "models" / "default")
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--requests", type=int, default=300, help="requests per concurrency level")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+    if not (args.model / "metadata.json").is_file():
+        print(f"no model at {args.model}; train one first (see README)", file=sys.stderr)
+        return 2
+    random.seed(0)
+    texts = _texts(args.data, args.requests * (len(args.concurrency) + 1))
+    print(f"machine: {os.cpu_count()} cores; {args.requests} requests per level; model {args.model.name}")
+    base_times = _baseline(args.model, texts[: args.requests])
+    print(
+        f"baseline: Router.predict in-process   p50 {_pct(base_times, 0.5) * 1000:6.1f} ms  "
+        f"p99 {_pct(base_times, 0.99) * 1000:6.1f} ms  "
+        f"({1 / statistics.mean(base_times):6.1f} texts/s, 1 thread)"
+    )
+    for workers in args.workers:
+        with tempfile.TemporaryDirectory() as tmp:
+            port = _free_port()
+            proc = _serve(args.model, workers, port, Path(tmp))
+            try:
+                base = f"http://127.0.0.1:{port}"
+                _load(base, texts[-20:], 2)  # warm-up: imports, caches, first index queries
+                for level, concurrency in enumerate(args.concurrency):
+                    chunk = texts[level * args.requests : (level + 1) * args.requests]
+                    lat, wall, errors = _load(base, chunk, concurrency)
+                    p99 = _pct(lat, 0.99)
+                    verdict = "met" if p99 <= 0.1 else "MISSED"
+                    goal = f"  (goal p99 <= 100 ms: {verdict})" if concurrency == 8 else ""
+                    print(
+                        f"service: workers={workers} c={concurrency}   p50 {_pct(lat, 0.5) * 1000:6.1f} ms  "
+                        f"p99 {p99 * 1000:6.1f} ms  {len(lat) / wall:6.1f} req/s  errors {errors}{goal}"
+                    )
+            finally:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

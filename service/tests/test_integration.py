@@ -1,0 +1,133 @@
+"""The service with the library's real classes: DuplicateIndex always, Router where it is available."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.app.feedback import export_feedback
+from service.app.main import create_app
+from service.tests.conftest import ADMIN, INTAKE, make_settings
+from service.tests.fakes import FakeRouter
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_MODEL = ROOT / "models" / "default"
+WHERE = {"kecamatan": "Rungkut", "kelurahan": "Kalirungkut"}
+
+
+def _router_class():  # type: ignore[no-untyped-def]
+    import lapor_nlp
+
+    router = getattr(lapor_nlp, "Router", None)
+    if router is None:
+        pytest.skip("lapor_nlp.Router is not available in this checkout")
+    return router
+
+
+@pytest.fixture
+def real_model_client(tmp_path: Path) -> Iterator[TestClient]:
+    _router_class()
+    if not (DEFAULT_MODEL / "metadata.json").is_file():
+        pytest.skip(f"no default model at {DEFAULT_MODEL} (train it first)")
+    settings = make_settings(f"sqlite:///{tmp_path / 'db.sqlite'}", model_dir=DEFAULT_MODEL)
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+def test_integration_real_duplicate_index(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    text = "Sampah menumpuk di gang mawar dekat pos ronda sudah seminggu tidak diangkut"
+    with TestClient(create_app(make_settings(url), router=FakeRouter())) as c:
+        first = c.post(
+            "/v1/route",
+            headers=INTAKE,
+            json={"text": text, "id": "S-1", "location": WHERE, "submitted_at": "2026-03-01T08:00:00"},
+        ).json()
+        c.post("/v1/route", headers=INTAKE, json={"text": "Lampu jalan mati di depan sekolah"})
+    with TestClient(create_app(make_settings(url), router=FakeRouter())) as c:  # index rebuilt from the DB
+        again = c.post(
+            "/v1/route",
+            headers=INTAKE,
+            json={
+                "text": "Sampah menumpuk di gang mawar dekat pos ronda belum diangkut juga",
+                "location": WHERE,
+                "submitted_at": "2026-03-03T08:00:00+07:00",
+            },
+        ).json()
+    best = again["duplicates"][0]
+    assert best["suggestion_id"] == first["suggestion_id"] and best["id"] == "S-1"
+    assert best["is_duplicate"] is True
+    assert "same kelurahan" in best["evidence"]
+    assert all(
+        d["suggestion_id"] != first["suggestion_id"] + 1 or not d["is_duplicate"] for d in again["duplicates"]
+    )
+
+
+def test_integration_real_router_routes_and_decides(real_model_client: TestClient) -> None:
+    info = real_model_client.get("/v1/model", headers=INTAKE).json()
+    assert info["targets"]["agency"] == "agency" and info["labels"]["agency"]
+    r = real_model_client.post(
+        "/v1/route",
+        headers=INTAKE,
+        json={
+            "text": "Lampu penerangan jalan umum di depan balai RW mati sudah seminggu, mohon diperbaiki",
+            "location": WHERE,
+        },
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    for target in ("category", "agency"):
+        assert body[target]["label"] in info["labels"][target]
+        assert 0.0 <= body[target]["score"] <= 1.0 and len(body[target]["top_k"]) == 3
+        assert body[target]["decision"] in ("auto", "review")
+    assert body["model_version"] == info["version"]
+    d = real_model_client.post(
+        f"/v1/suggestions/{body['suggestion_id']}/decision",
+        headers=ADMIN,
+        json={"agency": body["agency"]["label"], "category": body["category"]["label"], "reviewer": "ani"},
+    )
+    assert d.status_code == 200 and d.json()["decision"]["outcome"] == "accepted"
+    assert real_model_client.post("/v1/route", headers=INTAKE, json={"text": "?? !!"}).status_code == 422
+
+
+# Hand-written complaint templates per (topic, agency): enough rows for Router.train to fit on.
+TEMPLATES = {
+    ("lampu-pju", "Dinas Perhubungan"): "lampu penerangan jalan mati di gang {n}, mohon segera dinyalakan",
+    ("sampah", "Dinas Lingkungan Hidup"): "sampah menumpuk di tepi sungai blok {n} tidak diangkut petugas",
+    ("jalan-rusak", "Dinas Sumber Daya Air dan Bina Marga"): "jalan berlubang dan aspal rusak di jalan {n}",
+}
+
+
+def test_integration_feedback_export_trains_a_router(tmp_path: Path) -> None:
+    router_cls = _router_class()
+    import pandas as pd
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    with TestClient(create_app(make_settings(url, duplicates_k=0), router=FakeRouter())) as c:
+        for n in range(30):
+            for (topic, agency), template in TEMPLATES.items():
+                sid = c.post(
+                    "/v1/route",
+                    headers=INTAKE,
+                    json={"text": template.format(n=n) + f" nomor {n * 7 % 13}", "location": WHERE},
+                ).json()["suggestion_id"]
+                c.post(
+                    f"/v1/suggestions/{sid}/decision",
+                    headers=ADMIN,
+                    json={"agency": agency, "category": topic, "reviewer": "ani"},
+                )
+        c.post("/v1/route", headers=INTAKE, json={"text": "jalan rusak tidak direview"})
+    out = tmp_path / "feedback.csv"
+    assert export_feedback(url, out) == 90
+    frame = pd.read_csv(out)
+    router = router_cls.train(
+        frame, text="text", targets=["topic", "agency"], location=["kecamatan", "kelurahan"], progress=False
+    )
+    assert set(router.labels("agency")) == {agency for _, agency in TEMPLATES}
+    suggestion = router.predict("lampu jalan mati di gang lima", location=WHERE, top_k=3)
+    assert suggestion.targets["agency"].label == "Dinas Perhubungan"
+    with out.open(encoding="utf-8") as fh:
+        assert "jalan rusak tidak direview" not in fh.read()
