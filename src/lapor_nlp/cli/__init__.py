@@ -17,6 +17,7 @@ from lapor_nlp.errors import LaporError
 # Modules that register subcommands, in the order they appear in --help.
 _COMMAND_MODULES: tuple[str, ...] = (
     "lapor_nlp.cli.text",
+    "lapor_nlp.cli.duplicates",
     "lapor_nlp.cli.report",
     "lapor_nlp.cli.service",
 )

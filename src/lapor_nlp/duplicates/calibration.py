@@ -88,7 +88,7 @@ def replay(complaints: pd.DataFrame, pairs: pd.DataFrame, *, progress: bool = Fa
     return Replay(pairs=pairs.reset_index(drop=True), X=X, y=y, groups=pairs["query_id"].to_numpy(), ranking=ranking)
 
 
-def fit_scorer(X: np.ndarray, y: np.ndarray, *, C: float = 0.3, threshold: float = 0.5) -> Scorer:
+def fit_scorer(X: np.ndarray, y: np.ndarray, *, C: float = 1.0, threshold: float = 0.5) -> Scorer:
     """Fit the standardised logistic scorer on pair features."""
     from sklearn.linear_model import LogisticRegression
 
@@ -147,7 +147,7 @@ def recall_at_k(rep: Replay, scorer: Scorer, rows: np.ndarray, k: int = 5) -> fl
     return hits / max(total, 1)
 
 
-def cross_validate(rep: Replay, *, n_splits: int = 5, repeats: int = 3, C: float = 0.3, seed: int = 0) -> dict[str, Any]:
+def cross_validate(rep: Replay, *, n_splits: int = 5, repeats: int = 3, C: float = 1.0, seed: int = 0) -> dict[str, Any]:
     """Out-of-fold pair metrics and recall@5, folds grouped by later complaint, thresholds fitted in-fold."""
     from sklearn.model_selection import StratifiedGroupKFold
 
@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("complaints", type=Path)
     parser.add_argument("pairs", type=Path)
     parser.add_argument("--output", type=Path, help="write the calibrated scorer JSON here")
-    parser.add_argument("--C", type=float, default=0.3, help="inverse L2 strength of the logistic scorer")
+    parser.add_argument("--C", type=float, default=1.0, help="inverse L2 strength of the logistic scorer")
     parser.add_argument("--baselines", action="store_true", help="also evaluate the char TF-IDF baselines")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)

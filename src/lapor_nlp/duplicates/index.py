@@ -28,6 +28,9 @@ PLACE_KINDS: tuple[str, ...] = (
     "street", "gang", "number", "rt", "rw", "point", "estate", "area", "landmark"
 )
 _KIND_ID = {k: i for i, k in enumerate(PLACE_KINDS)}
+# Kinds whose disagreement reliably means another place (street and landmark names are extracted loosely).
+_SPECIFIC_KINDS = frozenset({"gang", "number", "rt", "rw", "point", "estate"})
+_STRONG = np.array([k in ("gang", "rt", "rw", "point") for k in PLACE_KINDS])
 _LOCATION_KEYS = ("kecamatan", "kelurahan")
 _DAY = 86400.0
 
@@ -447,7 +450,7 @@ class DuplicateIndex:
         log_length = np.log1p(np.minimum(lens, q["n_words"]))
 
         kinds_q = np.zeros(len(PLACE_KINDS), dtype=bool)
-        for kname in q["place_kinds"]:
+        for kname in q["place_kinds"] & _SPECIFIC_KINDS:
             kinds_q[_KIND_ID[kname]] = True
         ptoks, powner = self._gather(self._plc_ptr, self._plc, cand)
         nk = len(PLACE_KINDS)
@@ -457,10 +460,13 @@ class DuplicateIndex:
             has = np.bincount(powner * nk + pkind, minlength=n * nk).reshape(n, nk) > 0
             agree = np.bincount(powner * nk + pkind, weights=phit, minlength=n * nk).reshape(n, nk) > 0
             shared_places = np.minimum(np.bincount(powner, weights=phit, minlength=n), 3.0)
-            conflicts = (has & kinds_q[None, :] & ~agree).sum(axis=1).astype(float)
+            conflict = has & kinds_q[None, :] & ~agree
+            conflicts = conflict[:, _STRONG].sum(axis=1).astype(float)
+            number_conflicts = conflict[:, ~_STRONG].sum(axis=1).astype(float)
         else:
             shared_places = np.zeros(n)
             conflicts = np.zeros(n)
+            number_conflicts = np.zeros(n)
 
         def agreement(qv: int, arr: array[int]) -> np.ndarray:
             c = np.frombuffer(arr, dtype=np.int32)[cand]
@@ -473,7 +479,8 @@ class DuplicateIndex:
         t = np.frombuffer(self._time, dtype=np.float64)[cand]
         days = (q["time"] - t) / _DAY if not math.isnan(q["time"]) else np.full(n, np.nan)
         X = np.column_stack(
-            [similarity, containment, same_kel, same_kec, shared_places, conflicts, gap_feature(days), log_length]
+            [similarity, containment, same_kel, same_kec, shared_places, conflicts, number_conflicts,
+             gap_feature(days), log_length]
         )
         return X, {"similarity": similarity, "days": days, "same_kel": same_kel, "same_kec": same_kec}
 

@@ -25,7 +25,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "same_kelurahan",    # 1 same, 0 unknown, -1 different
     "same_kecamatan",    # 1 same, 0 unknown, -1 different
     "shared_places",     # number of place mentions in both texts (capped at 3)
-    "place_conflicts",   # number of place kinds (gang, street, number, rt ...) that disagree
+    "place_conflicts",   # number of place kinds among gang, RT, RW, titik (named point) that disagree
+    "number_conflicts",  # house/block number or estate mentioned by both but different
     "log_gap_days",      # log1p(days between submissions), capped at one year; neutral when unknown
     "log_length",        # log1p(word count of the shorter text)
 )

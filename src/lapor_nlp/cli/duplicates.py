@@ -1,0 +1,53 @@
+"""`lapor-nlp duplicates DATA.csv --output GROUPS.csv`: batch de-duplication of a complaint export."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = subparsers.add_parser(
+        "duplicates",
+        help="group the complaints of a CSV export that report the same problem",
+        description="Replay a complaint export in submission order (query, then add) and write the "
+        "duplicate groups with scores and evidence.",
+    )
+    p.add_argument("data", help="CSV export with one complaint per row")
+    p.add_argument("--output", "-o", required=True, help="where to write the groups CSV")
+    p.add_argument("--id-column", default="id")
+    p.add_argument("--text-column", default="text")
+    p.add_argument("--time-column", default="submitted_at", help="submission time column ('' for none)")
+    p.add_argument("--location-columns", default="kecamatan,kelurahan",
+                   help="comma-separated location columns used when present ('' for none)")
+    p.add_argument("--threshold", type=float, default=None, help="duplicate score threshold (default: calibrated)")
+    p.add_argument("--index", default=None, help="also save the built index to this .npz file")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    p.set_defaults(func=_duplicates)
+
+
+def _duplicates(args: argparse.Namespace) -> int:
+    import sys
+
+    from lapor_nlp.duplicates.batch import find_groups, read_export
+
+    df = read_export(args.data, id_column=args.id_column, text_column=args.text_column)
+    loc_cols = [c for c in args.location_columns.split(",") if c.strip()] if args.location_columns else []
+    groups, index = find_groups(
+        df,
+        id_column=args.id_column,
+        text_column=args.text_column,
+        time_column=args.time_column or None,
+        location_columns=loc_cols,
+        threshold=args.threshold,
+        progress=not args.quiet,
+    )
+    groups.to_csv(args.output, index=False)
+    if args.index:
+        index.save(args.index)
+    if not args.quiet:
+        n_groups = groups["group"].nunique() if len(groups) else 0
+        print(
+            f"{len(df)} complaints, {n_groups} duplicate groups covering {len(groups)} complaints -> {args.output}",
+            file=sys.stderr,
+        )
+    return 0
