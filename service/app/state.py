@@ -73,9 +73,9 @@ def load_router(model_dir: Path) -> RouterLike:
 
 def new_index() -> IndexLike:
     """An empty duplicate index with its calibrated threshold."""
-    from lapor_nlp.duplicates import DuplicateIndex  # type: ignore[import-not-found]
+    from lapor_nlp.duplicates import DuplicateIndex
 
-    return DuplicateIndex()  # type: ignore[no-any-return]
+    return DuplicateIndex()
 
 
 def category_target(targets: Sequence[str]) -> str:
