@@ -40,7 +40,8 @@ _NAME_STOP: frozenset[str] = frozenset(
 )
 # Directions are part of a street name only right after it ("krukah timur"), never its first word.
 _DIRECTIONS: frozenset[str] = frozenset("utara selatan timur barat tengah".split())
-_PLACEHOLDER = re.compile(r"^\[([a-z]+)(?:_\d+)?\]$")
+# Placeholders as written by the data masker (``[NAME_1]``) or by lapor_nlp.text.clean (``__name__``).
+_PLACEHOLDER = re.compile(r"^(?:\[([a-z]+)(?:_\d+)?\]|__([a-z]+)__)$")
 _TOKEN_MAX_LEN = 40
 
 
@@ -66,7 +67,7 @@ def tokenize(text: str) -> list[str]:
     for tok in clean(text).split():
         m = _PLACEHOLDER.match(tok)
         if m:
-            out.append(f"[{m.group(1)}]")
+            out.append(f"[{m.group(1) or m.group(2)}]")
         elif "[" in tok or "]" in tok:
             tok = tok.strip("[]_")
             if tok:
