@@ -20,6 +20,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "lapor_nlp.cli.duplicates",
     "lapor_nlp.cli.report",
     "lapor_nlp.cli.service",
+    "lapor_nlp.cli.routing",
 )
 
 

@@ -64,30 +64,45 @@ class Explainer:
                     parts = gram.split()
                     credits.extend((idx, owner[p], 1.0 / len(parts)) for p in parts)
         if char_vec is not None:
-            vocab = char_vec.vocabulary_
-            offset = self.featurizer.n_word_features_
-            lo, hi = self.featurizer.char_ngram_range
             owners: dict[int, list[str]] = defaultdict(list)
             for w in lowered:
-                grams_w: set[str] = set()
-                for cw in clean(w).split():
-                    padded = f" {cw} "
-                    grams_w.update(padded[i : i + k] for k in range(lo, hi + 1) for i in range(len(padded) - k + 1))
-                for g in grams_w:
-                    idx = vocab.get(g)
-                    if idx is not None:
-                        owners[idx + offset].append(w)
+                for idx in self._char_features(w):
+                    owners[idx].append(w)
             for idx, ws in owners.items():
                 credits.extend((idx, w, 1.0 / len(ws)) for w in ws)
         self._credits[r] = credits
         return credits
 
+    def _char_features(self, word: str) -> list[int]:
+        """Column indices of the char n-grams of one lower-cased word (cached on the featurizer)."""
+        cache = self.featurizer.__dict__.setdefault("_char_cache", {})
+        found = cache.get(word)
+        if found is None:
+            _, char_vec = self.featurizer._get_vectorizers()
+            vocab = char_vec.vocabulary_ if char_vec is not None else {}
+            offset = self.featurizer.n_word_features_
+            lo, hi = self.featurizer.char_ngram_range
+            grams: set[str] = set()
+            for cw in clean(word).split():
+                padded = f" {cw} "
+                grams.update(padded[i : i + k] for k in range(lo, hi + 1) for i in range(len(padded) - k + 1))
+            found = [vocab[g] + offset for g in grams if g in vocab]
+            if len(cache) > 200_000:
+                cache.clear()
+            cache[word] = found
+        return found
+
     def explain(self, r: int, x: sp.csr_matrix, coef: sp.csr_matrix, j: int, n: int = 5) -> tuple[str, ...]:
         """Up to ``n`` surface words of text ``r`` (feature row ``x``) pushing towards class ``j``."""
         if not self.words[r] or x.nnz == 0:
             return ()
-        weights = np.asarray(coef[j, x.indices].todense()).ravel() if sp.issparse(coef) else coef[j, x.indices]
-        values = dict(zip(x.indices.tolist(), (x.data * weights).tolist(), strict=True))
+        if sp.issparse(coef):
+            lo, hi = coef.indptr[j], coef.indptr[j + 1]
+            common, xi, wi = np.intersect1d(x.indices, coef.indices[lo:hi], assume_unique=True, return_indices=True)
+            products = x.data[xi] * coef.data[lo:hi][wi]
+        else:
+            common, products = x.indices, x.data * np.asarray(coef)[j, x.indices]
+        values = dict(zip(common.tolist(), products.tolist(), strict=True))
         score: dict[str, float] = defaultdict(float)
         for idx, w, share in self._credits_of(r):
             v = values.get(idx)
