@@ -152,3 +152,17 @@ def test_report_on_surabaya_export(tmp_path: Path, surabaya_csv: Path) -> None:
     assert 0 < table.loc["(all)", "median_days"] < table.loc["(all)", "p90_days"]
     assert len(report.tables["backlog"]) == table.loc["(all)", "unresolved"]
     assert not report.tables["emerging"].empty
+
+
+def test_cli_report_as_of_sets_backlog_age(tmp_path: Path, spike_frame: pd.DataFrame) -> None:
+    data = tmp_path / "export.csv"
+    frame = _with_responses(spike_frame)
+    frame.to_csv(data, index=False)
+    out = tmp_path / "out"
+    assert main(["report", str(data), "--out", str(out), "--as-of", "2024-12-31", "--quiet"]) == 0
+    backlog = pd.read_csv(out / "backlog.csv")
+    oldest = pd.Timestamp(backlog.loc[0, "submitted_at"])
+    assert backlog.loc[0, "age_days"] == pytest.approx(  # rounded to 2 decimals
+        (pd.Timestamp("2024-12-31") - oldest) / pd.Timedelta(days=1), abs=0.01
+    )
+    assert main(["report", str(data), "--out", str(out), "--as-of", "kemarin"]) == 2

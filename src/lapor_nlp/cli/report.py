@@ -38,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         choices=["category", "agency", "kecamatan", "kelurahan"],
         help="column to watch for emerging issues (repeatable; default all available)",
     )
+    p.add_argument("--as-of", help="reference date for backlog ages (default: the latest date in the data)")
     p.add_argument("--title", default="Complaint insights", help="report title")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=_report)
@@ -62,6 +63,7 @@ def _report(args: argparse.Namespace) -> int:
         min_count=args.min_count,
         z_threshold=args.z,
         alpha=args.alpha,
+        as_of=args.as_of,
         title=args.title,
         progress=not args.quiet,
     )

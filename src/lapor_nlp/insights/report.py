@@ -147,6 +147,16 @@ class InsightsReport:
         section.figure(png, alt)
 
 
+def _timestamp(value: pd.Timestamp | str) -> pd.Timestamp:
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"as_of must be a date such as '2024-06-30', got {value!r}") from exc
+    if pd.isna(stamp):
+        raise InputError(f"as_of must be a date such as '2024-06-30', got {value!r}")
+    return stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo is not None else stamp
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -170,6 +180,7 @@ def build_report(
     z_threshold: float = 3.5,
     alpha: float = 1e-4,
     top: int = 10,
+    as_of: pd.Timestamp | str | None = None,
     title: str = "Complaint insights",
     progress: bool = False,
 ) -> InsightsReport:
@@ -191,6 +202,9 @@ def build_report(
         Passed to :func:`~lapor_nlp.insights.emerging.detect_emerging`.
     top : int
         Rows and lines shown per table and plot (CSV files hold everything).
+    as_of : Timestamp or str, optional
+        Reference time for backlog ages and unresolved complaints past the target; defaults to the
+        latest date in the data.
     """
     from tqdm.auto import tqdm
 
@@ -198,6 +212,7 @@ def build_report(
         data = prepare_complaints(data)
     if sla_days <= 0:
         raise InputError(f"sla_days must be positive, got {sla_days}")
+    reference = default_as_of(data) if as_of is None else _timestamp(as_of)
     dims = data.dimensions
     watch = [d for d in (emerging_by or ("category", "kecamatan", "kelurahan", "agency")) if d in dims]
     unknown = [d for d in (emerging_by or ()) if d not in dims]
@@ -316,16 +331,15 @@ def build_report(
             "No 'responded_at' column in the export: response times and backlog are not available.", "note"
         )
     else:
-        as_of = default_as_of(data)
         resp.text(
             f"Service-level target: {sla_days:g} days. Share over target counts complaints answered late and "
-            f"unresolved ones already older than the target at {as_of:%Y-%m-%d %H:%M} "
-            "(the latest date in the data)."
+            f"unresolved ones already older than the target at {reference:%Y-%m-%d %H:%M} "
+            + ("(the latest date in the data)." if as_of is None else "(as given).")
         )
         for dim in ("agency", "category"):
             if dim not in dims:
                 continue
-            table = response_times(data, dim, sla=sla_days, as_of=as_of)
+            table = response_times(data, dim, sla=sla_days, as_of=reference)
             report.tables[f"response_times_{dim}"] = table
             resp.heading(f"By {dim}")
             if dim == "agency":
@@ -337,10 +351,10 @@ def build_report(
                 )
             resp.table(table, rows=top + 1, csv=f"response_times_{dim}.csv")
         if not {"agency", "category"} & set(dims):
-            table = response_times(data, None, sla=sla_days, as_of=as_of)
+            table = response_times(data, None, sla=sla_days, as_of=reference)
             report.tables["response_times"] = table
             resp.table(table, csv="response_times.csv")
-        open_ = backlog(data, as_of=as_of)
+        open_ = backlog(data, as_of=reference)
         report.tables["backlog"] = open_
         resp.heading("Backlog (unresolved, oldest first)")
         if open_.empty:
