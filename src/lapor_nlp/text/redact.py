@@ -167,28 +167,52 @@ def _classify_chain(view: str, start: int, groups: list[tuple[int, int, str]]) -
     if total < 8 or (_is_money(view, start, groups) and all(len(d) < 16 for _, _, d in groups)):
         return
     used = [False] * n
+    # NIK/KK: 16 digits in one group, or over up to six groups with one kind of separator and no leading 0
+    # (NIKs start with a province code); longer runs: an unknown number.
+    for i in range(n):
+        if used[i]:
+            continue
+        count = 0
+        for j in range(i, min(n, i + 6)):
+            if used[j] or (j > i and (groups[i][2][0] == "0" or view[groups[j - 1][1]] != view[groups[i][1]])):
+                break
+            count += len(groups[j][2])
+            if count == 16:
+                yield Span(groups[i][0], groups[j][1], "[NIK]")
+                used[i : j + 1] = [True] * (j + 1 - i)
+                break
+            if count > 16:
+                break
     plus = start > 0 and view[start - 1] == "+"
     i = 0
     while i < n:
+        if used[i]:
+            i += 1
+            continue
         d = groups[i][2]
-        nxt = groups[i + 1][2] if i + 1 < n else ""
+        nxt = groups[i + 1][2] if i + 1 < n and not used[i + 1] else ""
         is_intl = d.startswith("628") or (i == 0 and plus and d.startswith("62")) or (d == "62" and nxt[:1] == "8")
         is_mobile = d.startswith("08") or (d == "0" and nxt[:1] == "8")
         if is_intl or is_mobile:
             low, high = (11, 14) if is_intl else (10, 13)
             j, count = i, len(d)
-            while j + 1 < n and count + len(groups[j + 1][2]) <= high:
+            first_sep = view[groups[i][1]] if i + 1 < n else ""
+            while j + 1 < n and not used[j + 1] and count + len(groups[j + 1][2]) <= high:
+                size, sep = len(groups[j + 1][2]), view[groups[j][1]]
+                # "0812 3456 7890" yes; "08123456789 10 meter", "0812.3456.7890 2-3 hari" no.
+                if (size < 3 and not (j == i and len(d) <= 3)) or (count >= low and sep != first_sep):
+                    break
                 j += 1
-                count += len(groups[j][2])
+                count += size
             if low <= count <= high:
                 begin = groups[i][0] - (1 if i == 0 and plus else 0)
                 yield Span(begin, groups[j][1], "[PHONE]")
                 used[i : j + 1] = [True] * (j + 1 - i)
                 i = j + 1
                 continue
-        if _AREA_CODE.fullmatch(d) and i + 1 < n:  # landline "031 5678901", "0341-567-890"
+        if _AREA_CODE.fullmatch(d) and i + 1 < n and len(nxt) >= 3:  # landline "031 5678901", "0341-567-890"
             j, count = i + 1, len(nxt)
-            while j + 1 < n and count + len(groups[j + 1][2]) <= 8:
+            while j + 1 < n and not used[j + 1] and 3 <= len(groups[j + 1][2]) <= 8 - count:
                 j += 1
                 count += len(groups[j][2])
             if 5 <= count <= 8:
@@ -200,21 +224,6 @@ def _classify_chain(view: str, start: int, groups: list[tuple[int, int, str]]) -
             yield Span(groups[i][0], groups[i][1], "[PHONE]")
             used[i] = True
         i += 1
-    # NIK/KK: exactly 16 digits over at most six consecutive groups; longer runs: an unknown number.
-    for i in range(n):
-        if used[i]:
-            continue
-        count = 0
-        for j in range(i, min(n, i + 6)):
-            if used[j]:
-                break
-            count += len(groups[j][2])
-            if count == 16:
-                yield Span(groups[i][0], groups[j][1], "[NIK]")
-                used[i : j + 1] = [True] * (j + 1 - i)
-                break
-            if count > 16:
-                break
     for i in range(n):
         if not used[i] and len(groups[i][2]) > 16:
             yield Span(groups[i][0], groups[i][1], "[NUMBER]")
@@ -234,15 +243,72 @@ def _email_spans(view: str) -> Iterator[Span]:
         yield Span(m.start(), m.end(), "[EMAIL]")
 
 
+# Strong cues: what follows is a name even in lower case ("nama saya siti rahayu", "a.n. BUDI").
+_STRONG_NAME_CUE = re.compile(
+    r"(?<![\w-])(?:atas\s+nama|a\s?\.\s?n\s?\.?|a/n|nama\s+(?:lengkap\s+)?(?:saya|sy|anak\s+saya|ibu\s+saya|"
+    r"bapak\s+saya|suami\s+saya|istri\s+saya)|bernama|namanya|nama(?:\s+lengkap)?\s*:)[ \t]*:?[ \t]*",
+    re.IGNORECASE,
+)
+_NAME_WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019]*\.?")
+_NOT_NAME_WORDS = frozenset(
+    (
+        "warga pribadi perusahaan instansi dinas pemerintah kelurahan kecamatan masyarakat rt rw ketua pengurus "
+        "bapak ibu pak bu anak suami istri orang tua yang yg sendiri lengkap dan tersebut tsb saya sy kami aku "
+        "di ke dari untuk utk dengan dgn adalah ialah nik kk no nomor hp wa telp alamat tinggal tgl tanggal "
+        "lahir umur usia mau ingin akan sudah belum tidak tdk mohon minta tolong ini itu juga sebagai selaku "
+        "atau serta pada dalam jalan jl jln gang gg kota kabupaten desa kampung sekolah pt cv ud toko yayasan "
+        "koperasi bank almarhum almarhumah alm sdh blm ada punya bisa karena krn sejak mulai status terdaftar"
+    ).split()
+)
+
+
+def _name_spans(view: str) -> Iterator[Span]:
+    """Up to four words after a strong cue; later words must be capitalised or unknown words."""
+    if "nam" not in view.lower() and "a.n" not in view.lower() and "a/n" not in view.lower():
+        return
+    from lapor_nlp.text.lexicon import root_words  # noqa: PLC0415
+
+    roots = root_words()
+    for cue in _STRONG_NAME_CUE.finditer(view):
+        pos, words = cue.end(), []
+        while len(words) < 4:
+            m = _NAME_WORD.match(view, pos)
+            if not m:
+                break
+            bare = m.group(0).rstrip(".").lower()
+            if bare in _NOT_NAME_WORDS:
+                break
+            if words and not m.group(0)[0].isupper() and bare in roots:
+                break
+            words.append(m)
+            if m.group(0).endswith(".") and len(bare) > 1:
+                break
+            nxt = view[m.end() : m.end() + 1]
+            if nxt not in (" ", "\t"):
+                break
+            pos = m.end() + 1
+        if words:
+            end = words[-1].end() - (1 if words[-1].group(0).endswith(".") and len(words[-1].group(0)) > 2 else 0)
+            yield Span(words[0].start(), end, "[NAME]")
+
+
 # ------------------------------------------------------------------------------------------------ merge
 def find_spans(text: str) -> list[Span]:
     """Non-overlapping spans of personal data in ``text`` (validated str), in reading order."""
     view = _view(text)
     spans = list(_digit_spans(view))
     spans.extend(_email_spans(view))
+    spans.extend(_name_spans(view))
     hints = list(_LOKAL_HINT.finditer(view))
     if hints:
-        spans.extend(_lokal_spans(view, hints))
+        # Our digit analysis knows where a NIK ends and a date begins; lokal-id's numeric kinds would
+        # swallow "3578 0123 4567 8901 21 juli" whole, so they only count where ours found nothing.
+        own = [(s.start, s.end) for s in spans]
+        for found in _lokal_spans(view, hints):
+            if found.placeholder in ("[NAME]", "[EMAIL]") or not any(
+                found.start < e and s < found.end for s, e in own
+            ):
+                spans.append(found)
     if not spans:
         return []
     spans.sort(key=lambda s: (s.start, -s.end))
