@@ -16,24 +16,24 @@
 #
 # Train the router on the earlier part of an export and evaluate it on the later part — never on a
 # random split of the same period, because the model will meet later data. The library part is three
-# lines (load, train, predict); the rest of the notebook reads the result.
+# lines (train, save, evaluate); the rest of the notebook reads the report and looks closer.
 #
 # **Data.** `../shared/datasets/surabaya/complaints_2022.csv` when present, the hand-written fictional
 # sample `datasets/samples/complaints_sample.csv` otherwise; `LAPOR_NLP_NOTEBOOK_DATA` points
 # elsewhere and `LAPOR_NLP_NOTEBOOK_SAMPLE=N` keeps N rows. Outputs are never committed.
 
 # %%
+import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
-import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
-from IPython.display import Markdown, display
-from sklearn.metrics import ConfusionMatrixDisplay
+from IPython.display import Image, Markdown, display
 
 from lapor_nlp import Router
+from lapor_nlp.cli import main as lapor_nlp_cli
 
 ROOT = next(p for p in [Path.cwd(), *Path.cwd().parents] if (p / "pyproject.toml").is_file())
 SHARED = Path(os.environ.get("LAPOR_NLP_SHARED_DATASETS", ROOT.parent / "shared" / "datasets"))
@@ -57,100 +57,66 @@ df = df[(df[TARGETS] != "").all(axis=1) & (df["text"].str.strip() != "")]
 df = df.sort_values("submitted_at").reset_index(drop=True)
 cut = int(len(df) * 0.75)
 train, test = df.iloc[:cut], df.iloc[cut:]
+WORK = Path(tempfile.mkdtemp(prefix="lapor-nlp-02-"))
+test.to_csv(WORK / "test.csv", index=False)
 for name, part in (("train", train), ("test", test)):
     first, last = part["submitted_at"].min()[:10], part["submitted_at"].max()[:10]
     print(f"{name}: {len(part):,} complaints, {first} .. {last}")
 
 # %% [markdown]
 # ## The three lines
+# Train (progress bar off here), save the model directory, and evaluate it on the later complaints
+# with the same command analysts run in a shell: `lapor-nlp evaluate MODEL test.csv --report DIR`.
 
 # %%
 router = Router.train(train, text="text", targets=TARGETS, location=LOCATION, progress=False)
-suggestions = router.predict(test, top_k=3)
+router.save(WORK / "model")
+status = lapor_nlp_cli(["evaluate", f"{WORK}/model", f"{WORK}/test.csv", "--report", f"{WORK}/report"])
+assert status == 0, "lapor-nlp evaluate failed; see the message above"
 
 # %% [markdown]
-# ## Read the result
-# Per target: top-1 and top-3 accuracy, the share of `auto` decisions and their precision, and how
-# many test labels the model has never seen (they can only be wrong).
+# ## Read the report
+# Per target: top-1 / top-3 accuracy, coverage at 95% precision, the share of `auto` decisions and
+# their precision, then the plots (confusions, reliability, precision–coverage, per-class figures).
 
 # %%
-def frame_for(target: str) -> pd.DataFrame:
-    truth = test[target].to_numpy()
-    rows = []
-    for s, y in zip(suggestions, truth, strict=True):
-        t = s[target]
-        rows.append({
-            "true": y, "pred": t.label, "score": t.score, "decision": t.decision,
-            "correct": t.label == y, "in_top3": y in [label for label, _ in t.top_k],
-        })
-    return pd.DataFrame(rows)
-
-
-results = {t: frame_for(t) for t in router.targets}
-summary = pd.DataFrame({
-    t: {
-        "top-1": r["correct"].mean(),
-        "top-3": r["in_top3"].mean(),
-        "auto share": (r["decision"] == "auto").mean(),
-        "auto precision": r.loc[r["decision"] == "auto", "correct"].mean(),
-        "unseen labels": (~r["true"].isin(router.labels(t))).mean(),
-    }
-    for t, r in results.items()
-}).round(3)
-display(summary)
+report = WORK / "report"
+metrics = json.loads((report / "metrics.json").read_text())["targets"]
+figures = pd.DataFrame({t: {k: v for k, v in m.items() if not isinstance(v, dict)}
+                        for t, m in metrics.items()})
+display(figures)
+for png in sorted(report.glob("*.png")):
+    print(png.name)
+    display(Image(filename=str(png), width=700))
 
 # %% [markdown]
-# ### Calibration and precision–coverage
-# Left: within each score bin, how often the suggestion was right (a calibrated model follows the
-# diagonal). Right: precision of the most confident X% of suggestions; the red line is the 95% target.
+# ## A closer look at single suggestions
+# Each suggestion carries the calibrated score, the top 3, the `auto`/`review` decision and the words
+# of the complaint that drove it (texts are redacted before they reach the model).
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(12, 4), layout="constrained")
-bins = np.linspace(0, 1, 11)
-for t, r in results.items():
-    idx = np.clip(np.digitize(r["score"], bins) - 1, 0, 9)
-    acc = r.groupby(idx)["correct"].mean()
-    conf = r.groupby(idx)["score"].mean()
-    axes[0].plot(conf, acc, marker="o", label=t)
-    ordered = r.sort_values("score", ascending=False)["correct"].to_numpy()
-    coverage = np.arange(1, len(ordered) + 1) / len(ordered)
-    axes[1].plot(coverage, np.cumsum(ordered) / np.arange(1, len(ordered) + 1), label=t)
-axes[0].plot([0, 1], [0, 1], color="0.6", linestyle="--")
-axes[0].set(xlabel="mean score in bin", ylabel="accuracy", title="Reliability")
-axes[1].axhline(0.95, color="tab:red", linestyle="--")
-axes[1].set(xlabel="coverage (most confident first)", ylabel="precision", ylim=(0, 1.02))
-axes[1].set_title("Precision vs coverage")
-for ax in axes:
-    ax.grid(alpha=0.3)
-    ax.legend()
-plt.show()
+suggestions = router.predict(test.head(200), top_k=3)
+rows = []
+for s, (_, row) in zip(suggestions, test.head(200).iterrows(), strict=True):
+    for t in router.targets:
+        rows.append({"target": t, "true": row[t], "label": s[t].label, "score": round(s[t].score, 3),
+                     "decision": s[t].decision, "because of": ", ".join(s[t].explanation[:4])})
+closer = pd.DataFrame(rows)
+closer["correct"] = closer["true"] == closer["label"]
+by_decision = closer.groupby(["target", "decision"])["correct"].agg(["size", "mean"])
+display(by_decision.rename(columns={"mean": "precision"}))
+display(closer.sort_values("score").head(6))
 
 # %% [markdown]
-# ### Confusions among the largest agencies
+# ## Reload and read the model card
+# `Router.load` verifies the artefact before anything is unpickled; the card records data, versions
+# and metrics.
 
 # %%
-r = results["agency"] if "agency" in results else next(iter(results.values()))
-largest = r["true"].value_counts().index[:8]
-subset = r[r["true"].isin(largest) & r["pred"].isin(largest)]
-if len(subset):
-    fig, ax = plt.subplots(figsize=(8, 7), layout="constrained")
-    short = [lab[:25] for lab in largest]
-    ConfusionMatrixDisplay.from_predictions(
-        subset["true"].map(dict(zip(largest, short, strict=True))),
-        subset["pred"].map(dict(zip(largest, short, strict=True))),
-        labels=short, ax=ax, xticks_rotation=60, colorbar=False,
-    )
-    plt.show()
-
-# %% [markdown]
-# ## Save, reload, and read the model card
-# `router.save(directory)` writes the artefact atomically; `Router.load` verifies it before use.
-
-# %%
-with tempfile.TemporaryDirectory() as tmp:
-    router.save(Path(tmp) / "model")
-    reloaded = Router.load(Path(tmp) / "model")
-    same = [s[t].label for s in reloaded.predict(test.head(20)) for t in reloaded.targets]
-    assert same == [s[t].label for s in suggestions[:20] for t in router.targets]
+reloaded = Router.load(WORK / "model")
+assert [s[t].label for s in reloaded.predict(test.head(20)) for t in reloaded.targets] == [
+    s[t].label for s in suggestions[:20] for t in router.targets
+]
 print("version", reloaded.version, "targets", reloaded.targets)
 display(Markdown(reloaded.model_card[:3000]))
+shutil.rmtree(WORK)
