@@ -91,6 +91,19 @@ _LOKAL_HINT = re.compile(
 )
 
 
+_WEAK_NAME_CUE = re.compile(r"(?:^|[^\w])(?:saya|aku|sy|gue|gw)[ \t]*,?[ \t]*$", re.IGNORECASE)
+_SPAN_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _is_common_word(word: str) -> bool:
+    """An Indonesian word rather than a name: a root, stopword, slang, or an affixed form of a root."""
+    from lapor_nlp.text.lexicon import root_words, slang, stopwords  # noqa: PLC0415
+    from lapor_nlp.text.stem import stem_word  # noqa: PLC0415
+
+    word = word.lower()
+    return word in root_words() or word in stopwords() or word in slang() or stem_word(word) != word
+
+
 def _lokal_spans(view: str, hints: list[re.Match[str]]) -> Iterator[Span]:
     from lokal import detect_pii  # noqa: PLC0415  (heavy import, only when a hint is present)
 
@@ -98,8 +111,17 @@ def _lokal_spans(view: str, hints: list[re.Match[str]]) -> Iterator[Span]:
     for start, end in _windows(view, hints):
         for m in detect_pii(view[start:end], types=types):
             s, e = _trim(view, start + m.start, start + m.end)
-            if e > s:
-                yield Span(s, e, LOKAL_TYPES[m.type])
+            if e <= s:
+                continue
+            # "Saya Merantau Ke Surabaya", "SAYA PEKERJAAN": after a bare "saya", capitalised ordinary
+            # words are a writing style, not a name.
+            if (
+                m.type == "NAME"
+                and _WEAK_NAME_CUE.search(view[max(0, s - 12) : s])
+                and all(_is_common_word(w) for w in _SPAN_WORD.findall(view[s:e]))
+            ):
+                continue
+            yield Span(s, e, LOKAL_TYPES[m.type])
 
 
 def _windows(view: str, hints: list[re.Match[str]]) -> Iterator[tuple[int, int]]:
@@ -278,7 +300,7 @@ def _name_spans(view: str) -> Iterator[Span]:
             bare = m.group(0).rstrip(".").lower()
             if bare in _NOT_NAME_WORDS:
                 break
-            if words and not m.group(0)[0].isupper() and bare in roots:
+            if not m.group(0)[0].isupper() and (bare in roots if words else _is_common_word(bare)):
                 break
             words.append(m)
             if m.group(0).endswith(".") and len(bare) > 1:
