@@ -6,6 +6,8 @@ duplicate detection in :mod:`lapor_nlp.duplicates`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from lapor_nlp.errors import (
     DataFormatError,
     EmptyComplaintError,
@@ -18,8 +20,22 @@ from lapor_nlp.errors import (
     ModelVersionError,
     UnknownLabelError,
 )
+from lapor_nlp.types import Suggestion, TargetSuggestion
+
+if TYPE_CHECKING:
+    from lapor_nlp.routing.router import Router
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    # Router pulls in scikit-learn and pandas: import it on first use so `lapor-nlp --help` stays fast.
+    if name == "Router":
+        from lapor_nlp.routing.router import Router
+
+        return Router
+    raise AttributeError(f"module 'lapor_nlp' has no attribute {name!r}")
+
 
 __all__ = [
     "DataFormatError",
@@ -31,6 +47,9 @@ __all__ = [
     "ModelIntegrityError",
     "ModelNotFoundError",
     "ModelVersionError",
+    "Router",
+    "Suggestion",
+    "TargetSuggestion",
     "UnknownLabelError",
     "__version__",
 ]
