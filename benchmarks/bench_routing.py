@@ -1,0 +1,141 @@
+"""Routing benchmark on later data: train Jan-Sep 2022, test Oct-Dec 2022 (Surabaya), against the baseline.
+
+Baseline (issue 3): word 1-2 + char 2-5 TF-IDF on the raw text, LinearSVC(C=0.5, class_weight=balanced)
+calibrated by 3-fold CalibratedClassifierCV, one class per agency label (labels with fewer than 3
+training rows dropped so that 3-fold calibration can run). Both are scored on the same test rows.
+
+Run: ``.venv/bin/python benchmarks/bench_routing.py [--quick]`` (reads ../shared/datasets, or
+LAPOR_NLP_SHARED_DATASETS). Prints quality per target, speed (one core), training time, size and load time.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(os.environ.get("LAPOR_NLP_SHARED_DATASETS", ROOT.parent / "shared" / "datasets"))
+
+
+def baseline(train: pd.DataFrame, test: pd.DataFrame, target: str) -> dict[str, float]:
+    import scipy.sparse as sp
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.svm import LinearSVC
+
+    from lapor_nlp.routing.metrics import coverage_at_precision
+
+    start = time.perf_counter()
+    tr = train[train[target].str.strip() != ""]
+    counts = tr[target].value_counts()
+    tr = tr[tr[target].isin(counts[counts >= 3].index)]
+    te = test[test[target].str.strip() != ""]
+    word = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+    char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)
+    X = sp.hstack([word.fit_transform(tr.text), char.fit_transform(tr.text)]).tocsr()
+    Xt = sp.hstack([word.transform(te.text), char.transform(te.text)]).tocsr()
+    model = CalibratedClassifierCV(LinearSVC(C=0.5, class_weight="balanced"), cv=3).fit(X, tr[target].to_numpy(str))
+    seconds = time.perf_counter() - start
+    proba = model.predict_proba(Xt)
+    top = model.classes_[np.argsort(-proba, axis=1)[:, :3]]
+    y = te[target].to_numpy(str)
+    right = top[:, 0] == y
+    return {
+        "top1_accuracy": round(float(right.mean()), 4),
+        "top3_accuracy": round(float((top == y[:, None]).any(axis=1).mean()), 4),
+        "coverage_at_0.95_precision": round(coverage_at_precision(proba.max(axis=1), right, 0.95), 4),
+        "training_seconds": round(seconds, 1),
+    }
+
+
+def load_time(model_dir: Path) -> float:
+    code = (
+        "import time; t=time.perf_counter(); from lapor_nlp import Router; "
+        f"Router.load({str(model_dir)!r}); print(time.perf_counter()-t)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="skip the baseline")
+    parser.add_argument("--json", help="also write the figures to this JSON file")
+    args = parser.parse_args()
+    csv = DATA / "surabaya" / "complaints_2022.csv"
+    if not csv.is_file():
+        print(f"SKIP: {csv} not found (set LAPOR_NLP_SHARED_DATASETS)")
+        return 0
+    from lapor_nlp import Router
+    from lapor_nlp.routing.evaluation import evaluate
+
+    df = pd.read_csv(csv, dtype=str, keep_default_na=False)
+    train = df[df.submitted_at < "2022-10-01"].reset_index(drop=True)
+    test = df[df.submitted_at >= "2022-10-01"].reset_index(drop=True)
+    print(f"train {len(train)} rows (Jan-Sep 2022), test {len(test)} rows (Oct-Dec 2022)")
+    figures: dict[str, object] = {}
+
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        router = Router.train(train, text="text", targets=["topic", "agency"],
+                              location=["kecamatan", "kelurahan"], progress=False)
+    figures["training_seconds"] = round(time.perf_counter() - start, 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        model_dir = Path(tmp) / "model"
+        router.save(model_dir)
+        figures["model_mb"] = round(sum(f.stat().st_size for f in model_dir.iterdir()) / 1e6, 2)
+        figures["load_seconds_fresh_process_incl_import"] = round(load_time(model_dir), 3)
+        t = time.perf_counter()
+        Router.load(model_dir)
+        figures["load_seconds_warm"] = round(time.perf_counter() - t, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = evaluate(router, test)
+    for target, ev in results.items():
+        figures[f"router_{target}"] = ev.metrics
+    if not args.quick:
+        for target in ("agency", "topic"):
+            figures[f"baseline_{target}"] = baseline(train, test, target)
+
+    texts = test.text.tolist()
+    batch = test.iloc[:1000]
+    router.predict(batch.iloc[:50])  # warm caches of the text pipeline
+    t = time.perf_counter()
+    router.predict(batch)
+    figures["batch_1000_per_second"] = round(1000 / (time.perf_counter() - t), 1)
+    fresh = test.iloc[1000:2000]
+    t = time.perf_counter()
+    router.predict(fresh, explain=False)
+    figures["batch_1000_per_second_no_explanations_cold"] = round(1000 / (time.perf_counter() - t), 1)
+    lat = []
+    for i in range(200):
+        row = test.iloc[2000 + i % 300]
+        t = time.perf_counter()
+        router.predict(texts[2000 + i % 300], location={"kecamatan": row.kecamatan, "kelurahan": row.kelurahan})
+        lat.append(time.perf_counter() - t)
+    figures["single_median_ms"] = round(statistics.median(lat) * 1000, 2)
+    print(json.dumps(figures, indent=2))
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
