@@ -166,3 +166,12 @@ def test_cli_report_as_of_sets_backlog_age(tmp_path: Path, spike_frame: pd.DataF
         (pd.Timestamp("2024-12-31") - oldest) / pd.Timedelta(days=1), abs=0.01
     )
     assert main(["report", str(data), "--out", str(out), "--as-of", "kemarin"]) == 2
+
+
+def test_build_report_on_a_single_complaint(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"submitted_at": ["2024-02-01 09:00"], "responded_at": [""], "topic": ["PJU"]})
+    report = build_report(frame)
+    report.write(tmp_path)
+    assert report.tables["emerging"].empty
+    assert report.tables["backlog"]["age_days"].tolist() == [0.0]
+    assert "No emerging issue" in (tmp_path / "report.html").read_text(encoding="utf-8")
