@@ -1,7 +1,10 @@
 """Turn one complaint into what duplicate detection compares: words, place mentions, placeholders.
 
 Everything here is a pure function of the text (no corpus statistics), so an analysed complaint can be
-stored in the index and compared later with corpus-wide word weights.
+stored in the index and compared later with corpus-wide word weights. Tokenisation is deliberately
+simple and self-contained (lower-case letter/digit runs, placeholders kept): it runs once per complaint
+at a million-complaint scale, and saved indexes must not change meaning when the richer
+:mod:`lapor_nlp.text` pipeline evolves.
 """
 
 from __future__ import annotations
@@ -9,7 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from lapor_nlp.text import clean
 
 # Words that introduce a place, mapped to the kind of place they introduce.
 _PLACE_CUES: dict[str, str] = {
@@ -43,6 +45,10 @@ _DIRECTIONS: frozenset[str] = frozenset("utara selatan timur barat tengah".split
 # Placeholders as written by the data masker (``[NAME_1]``) or by lapor_nlp.text.clean (``__name__``).
 _PLACEHOLDER = re.compile(r"^(?:\[([a-z]+)(?:_\d+)?\]|__([a-z]+)__)$")
 _TOKEN_MAX_LEN = 40
+_LITERAL_ESCAPE = re.compile(r"\\[nrt]")
+_URL = re.compile(r"(?:https?://|www\.)\S+")
+_WORD = re.compile(r"\[[a-z]+(?:_\d+)?\]|__[a-z]+__|[^\W\d_]+|\d+")
+_ELONGATED = re.compile(r"([a-z])\1{2,}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,17 +69,17 @@ class Analysis:
 
 def tokenize(text: str) -> list[str]:
     """Return the normalised word tokens of ``text`` (empty list for empty or noise-only text)."""
+    text = _ELONGATED.sub(r"\1", _LITERAL_ESCAPE.sub(" ", text.lower()))
+    if "http" in text or "www." in text:
+        text = _URL.sub(" ", text)
     out = []
-    for tok in clean(text).split():
-        m = _PLACEHOLDER.match(tok)
-        if m:
-            out.append(f"[{m.group(1) or m.group(2)}]")
-        elif "[" in tok or "]" in tok:
-            tok = tok.strip("[]_")
-            if tok:
-                out.append(tok[:_TOKEN_MAX_LEN])
-        else:
-            out.append(tok[:_TOKEN_MAX_LEN])
+    for tok in _WORD.findall(text):
+        if tok[0] in "[_":
+            m = _PLACEHOLDER.match(tok)
+            tok = f"[{m.group(1) or m.group(2)}]" if m else tok.strip("[]_")
+            if not tok:
+                continue
+        out.append(tok if len(tok) <= _TOKEN_MAX_LEN else tok[:_TOKEN_MAX_LEN])
     return out
 
 

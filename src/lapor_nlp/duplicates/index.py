@@ -33,6 +33,7 @@ _SPECIFIC_KINDS = frozenset({"gang", "number", "rt", "rw", "point", "estate"})
 _STRONG = np.array([k in ("gang", "rt", "rw", "point") for k in PLACE_KINDS])
 _LOCATION_KEYS = ("kecamatan", "kelurahan")
 _DAY = 86400.0
+_EVIDENCE_WORDS = 400  # longest texts compared word by word for shared phrases
 
 
 def _norm_place_name(value: Any) -> str | None:
@@ -363,10 +364,18 @@ class DuplicateIndex:
         }
 
     # ------------------------------------------------------------------ scoring internals
-    def _idf(self) -> np.ndarray:
-        df = np.frombuffer(self._df, dtype=np.int32) if len(self._df) else np.zeros(0, np.int32)
-        n = max(self._n_alive, 1)
-        return np.log((n + 1) / (np.maximum(df, 0) + 1.0)) + 1.0
+    def _idf(self, terms: np.ndarray) -> np.ndarray:
+        """Smoothed idf of ``terms`` over the live documents (words shared by many weigh little)."""
+        if terms.size == 0:
+            return np.zeros(0)
+        df = np.frombuffer(self._df, dtype=np.int32)[terms]
+        return np.log((max(self._n_alive, 1) + 1) / (np.maximum(df, 0) + 1.0)) + 1.0
+
+    def _idf_max(self) -> float:
+        return math.log(max(self._n_alive, 1) + 1) + 1.0
+
+    def _query_norm(self, q: dict[str, Any]) -> float:
+        return float(np.sum(self._idf(q["known"]) ** 2)) + q["n_unknown"] * self._idf_max() ** 2
 
     def _eligible(self, pos: np.ndarray, qtime: float) -> np.ndarray:
         alive = np.frombuffer(self._alive, dtype=np.uint8)[pos].astype(bool)
@@ -383,20 +392,20 @@ class DuplicateIndex:
         known = q["known"]
         if known.size == 0 or self._n_alive == 0:
             return np.zeros(0, dtype=np.int64)
-        idf = self._idf()
         df = np.frombuffer(self._df, dtype=np.int32)[known]
         order = np.argsort(df, kind="stable")
+        known_idf = self._idf(known)
         chunks, weights = [], []
         used = 0
         floor = max(self.posting_budget // 8, 1)
-        for t in known[order]:
-            plist = self._postings[t]
+        for j in order:
+            plist = self._postings[known[j]]
             if not len(plist):
                 continue
             take = min(len(plist), max(self.posting_budget - used, floor))
             arr = np.frombuffer(plist, dtype=np.int32)[-take:].astype(np.int64)
             chunks.append(arr)
-            weights.append(np.full(arr.size, idf[t] ** 2))
+            weights.append(np.full(arr.size, known_idf[j] ** 2))
             used += take
         if not chunks:
             return np.zeros(0, dtype=np.int64)
@@ -410,7 +419,7 @@ class DuplicateIndex:
             return np.zeros(0, dtype=np.int64)
         uniq, inv = np.unique(posts, return_inverse=True)
         shared = np.bincount(inv, weights=w)
-        qnorm = float(np.sum(idf[known] ** 2)) + q["n_unknown"] * float(idf.max(initial=1.0)) ** 2
+        qnorm = self._query_norm(q)
         cnorm = np.frombuffer(self._norm, dtype=np.float64)[uniq]
         cos = shared / np.sqrt(cnorm * qnorm + 1e-12)
         contain = shared / (np.minimum(cnorm, qnorm) + 1e-12)
@@ -436,14 +445,13 @@ class DuplicateIndex:
 
     def _features(self, q: dict[str, Any], cand: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         n = cand.size
-        idf = self._idf()
-        w2 = idf**2
         known = q["known"]
-        qnorm = float(np.sum(w2[known])) + q["n_unknown"] * float(idf.max(initial=1.0)) ** 2
+        qnorm = self._query_norm(q)
         toks, owner = self._gather(self._set_ptr, self._set, cand)
-        cnorm = np.bincount(owner, weights=w2[toks], minlength=n) if toks.size else np.zeros(n)
+        w2 = self._idf(toks) ** 2
+        cnorm = np.bincount(owner, weights=w2, minlength=n) if toks.size else np.zeros(n)
         hit = np.isin(toks, known)
-        shared = np.bincount(owner, weights=w2[toks] * hit, minlength=n) if toks.size else np.zeros(n)
+        shared = np.bincount(owner, weights=w2 * hit, minlength=n) if toks.size else np.zeros(n)
         similarity = shared / np.sqrt(cnorm * qnorm + 1e-12)
         containment = shared / (np.minimum(cnorm, qnorm) + 1e-12)
         lens = np.diff(np.frombuffer(self._seq_ptr, dtype=np.int64))[cand]
@@ -486,16 +494,16 @@ class DuplicateIndex:
 
     # ------------------------------------------------------------------ evidence
     def _match(self, q: dict[str, Any], pos: int, score: float, aux: dict[str, np.ndarray], i: int) -> Match:
-        idf = self._idf()
-        qwords = list(q["analysis"].words)
-        cseq = [self._terms[t] for t in self._seq[self._seq_ptr[pos] : self._seq_ptr[pos + 1]]]
+        qwords = list(q["analysis"].words)[:_EVIDENCE_WORDS]
+        start = self._seq_ptr[pos]
+        cseq = [self._terms[t] for t in self._seq[start : min(self._seq_ptr[pos + 1], start + _EVIDENCE_WORDS)]]
         blocks = difflib.SequenceMatcher(None, qwords, cseq, autojunk=False).get_matching_blocks()
         phrases = []
         for b in blocks:
             if b.size >= 2:
                 words = qwords[b.a : b.a + b.size]
-                weight = sum(idf[self._vocab[w]] for w in words if w in self._vocab)
-                phrases.append((weight, " ".join(words[:12])))
+                ids = np.fromiter((self._vocab[w] for w in words if w in self._vocab), dtype=np.int64)
+                phrases.append((float(self._idf(ids).sum()), " ".join(words[:12])))
         phrases.sort(key=lambda p: -p[0])
         qplaces = set(q["analysis"].places)
         cplaces = [self._terms[t] for t in self._plc[self._plc_ptr[pos] : self._plc_ptr[pos + 1]]]
