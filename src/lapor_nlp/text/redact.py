@@ -91,7 +91,7 @@ _LOKAL_HINT = re.compile(
 )
 
 
-_WEAK_NAME_CUE = re.compile(r"(?:^|[^\w])(?:saya|aku|sy|gue|gw)[ \t]*,?[ \t]*$", re.IGNORECASE)
+_WEAK_NAME_CUE = re.compile(r"(?:^|[^\w])(?<!nama )(?<!nama  )(?:saya|aku|sy|gue|gw)[ \t]*,?[ \t]*$", re.IGNORECASE)
 _SPAN_WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -117,7 +117,7 @@ def _lokal_spans(view: str, hints: list[re.Match[str]]) -> Iterator[Span]:
             # words are a writing style, not a name.
             if (
                 m.type == "NAME"
-                and _WEAK_NAME_CUE.search(view[max(0, s - 12) : s])
+                and _WEAK_NAME_CUE.search(view[max(0, s - 16) : s])
                 and all(_is_common_word(w) for w in _SPAN_WORD.findall(view[s:e]))
             ):
                 continue
@@ -285,7 +285,12 @@ _NOT_NAME_WORDS = frozenset(
 
 
 def _name_spans(view: str) -> Iterator[Span]:
-    """Up to four words after a strong cue; later words must be capitalised or unknown words."""
+    """Up to four words after a strong cue (``atas nama``, ``nama saya``, ``a.n.``, ``Nama :``).
+
+    Capitalised words are taken; a lower-case word only when it is not an ordinary Indonesian word (or,
+    for the first word, when an unknown word follows it). lokal-id finds most of these names too; this
+    covers the cases where it gives up (a title right after the name, a literal ``\\n`` before it).
+    """
     if "nam" not in view.lower() and "a.n" not in view.lower() and "a/n" not in view.lower():
         return
     from lapor_nlp.text.lexicon import root_words  # noqa: PLC0415
@@ -301,7 +306,10 @@ def _name_spans(view: str) -> Iterator[Span]:
             if bare in _NOT_NAME_WORDS:
                 break
             if not m.group(0)[0].isupper() and (bare in roots if words else _is_common_word(bare)):
-                break
+                # "nama saya masih ..." is no name; "nama saya siti handayani" is (an unknown word follows).
+                after = _NAME_WORD.match(view, m.end() + 1) if view[m.end() : m.end() + 1] == " " else None
+                if words or not after or after.group(0)[0].isupper() or _is_common_word(after.group(0).rstrip(".")):
+                    break
             words.append(m)
             if m.group(0).endswith(".") and len(bare) > 1:
                 break
