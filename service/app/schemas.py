@@ -24,6 +24,12 @@ class RouteRequest(_Strict):
     )
     submitted_at: datetime | None = None
 
+    @field_validator("id", mode="before")
+    @classmethod
+    def _numeric_id(cls, value: object) -> object:
+        # Intake systems often use numeric ids; keep them as text.
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
     @field_validator("id")
     @classmethod
     def _id_not_blank(cls, value: str | None) -> str | None:
