@@ -1,0 +1,111 @@
+"""Table-driven tests of the routing building blocks: CSV sniffing, places, thresholds, metrics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lapor_nlp.errors import DataFormatError
+from lapor_nlp.routing.data import read_table, require_columns
+from lapor_nlp.routing.location import PlaceResolver, place_key
+from lapor_nlp.routing.metrics import coverage_at_precision, label_noise
+from lapor_nlp.routing.thresholds import choose_thresholds, decide
+
+SAMPLE = pd.DataFrame({"text": ["jalan rusak", "lampu mati, tolong"], "agency": ["Dinas A", "Dinas B"]})
+
+
+@pytest.mark.parametrize(
+    ("sep", "encoding"),
+    [(",", "utf-8"), (";", "utf-8"), ("\t", "cp1252"), ("|", "utf-8-sig"), (";", "utf-16")],
+)
+def test_read_table_sniffs_delimiter_and_encoding(tmp_path: Path, sep: str, encoding: str) -> None:
+    path = tmp_path / "d.csv"
+    SAMPLE.assign(text=SAMPLE.text + " é").to_csv(path, sep=sep, index=False, encoding=encoding)
+    df = read_table(path)
+    assert list(df.columns) == ["text", "agency"]
+    assert df.text.tolist() == ["jalan rusak é", "lampu mati, tolong é"]
+
+
+def test_read_table_errors(tmp_path: Path) -> None:
+    with pytest.raises(DataFormatError, match="no such file"):
+        read_table(tmp_path / "x.csv")
+    (tmp_path / "e.csv").write_text("")
+    with pytest.raises(DataFormatError, match="empty"):
+        read_table(tmp_path / "e.csv")
+
+
+def test_require_columns_suggests_close_names() -> None:
+    with pytest.raises(DataFormatError, match="did you mean 'agency'.*Available columns"):
+        require_columns(SAMPLE, ["Agency"])
+    require_columns(SAMPLE, ["text", "agency"])
+
+
+@pytest.mark.parametrize(
+    ("value", "key"), [("Jemur Wonosari", "jemurwonosari"), ("Dr. Soetomo", "drsoetomo"), (None, "")]
+)
+def test_place_key(value: object, key: str) -> None:
+    assert place_key(value) == key
+
+
+def test_place_resolver_national_template() -> None:
+    labels = ["Dinas Pendidikan Kabupaten Sleman", "Dinas Pendidikan Kabupaten Bantul",
+              "Dinas Pendidikan Kabupaten Sleman", "Dinas Kesehatan Provinsi", "Dinas Pendidikan Kabupaten Kulon Progo"]
+    kab = ["Sleman", "Bantul", "Sleman", "Bantul", "Kulon Progo"]
+    r = PlaceResolver().fit(labels, {"kabupaten": kab})
+    assert r.roles_ == {"Dinas Pendidikan Kabupaten {kabupaten}": {
+        "column": "kabupaten", "prefix": "Dinas Pendidikan Kabupaten", "suffix": ""}}
+    assert r.to_roles(labels)[3] == "Dinas Kesehatan Provinsi"
+    role = "Dinas Pendidikan Kabupaten {kabupaten}"
+    assert r.resolve(role, {"kabupaten": "Bantul"}, "").label == "Dinas Pendidikan Kabupaten Bantul"
+    assert r.resolve(role, {}, "sekolah di kulon progo rusak").label == "Dinas Pendidikan Kabupaten Kulon Progo"
+    unresolved = r.resolve(role, {}, "sekolah di sleman dan bantul")  # two places named: ambiguous
+    assert not unresolved.resolved and unresolved.label == role
+
+
+def test_place_resolver_ignores_labels_that_do_not_follow_the_column() -> None:
+    labels = ["Kantor Jaya", "Kantor Makmur", "Kantor Jaya", "Kantor Makmur"]
+    r = PlaceResolver().fit(labels, {"desa": ["Makmur", "Jaya", "Makmur", "Jaya"]})  # never agrees
+    assert r.roles_ == {}
+    assert PlaceResolver().fit(labels, None).roles_ == {}
+
+
+def test_place_resolver_round_trips_as_plain_data() -> None:
+    r = PlaceResolver().fit(["Kelurahan A Satu", "Kelurahan B Dua"], {"kel": ["A Satu", "B Dua"]})
+    again = PlaceResolver.from_dict(r.to_dict())
+    assert again.to_dict() == r.to_dict()
+    assert again.resolve("Kelurahan {kel}", {"kel": "B Dua"}, "").label == "Kelurahan B Dua"
+
+
+@pytest.mark.parametrize(
+    ("scores", "correct", "expected"),
+    [
+        ([0.99] * 30 + [0.5] * 10, [True] * 30 + [False] * 10, 0.99),  # confident ones right, unsure ones wrong
+        ([0.9] * 5, [True] * 5, None),  # too few to trust 0.95
+        ([0.9] * 40, [True, False] * 20, None),  # never precise enough
+    ],
+)
+def test_choose_thresholds(scores: list[float], correct: list[bool], expected: float | None) -> None:
+    t = choose_thresholds(["A"] * len(scores), scores, correct, target_precision=0.95)
+    assert t == {"A": expected}
+
+
+def test_choose_thresholds_rare_class_always_review() -> None:
+    t = choose_thresholds(["A"] * 40, [0.99] * 40, [True] * 40, class_counts={"A": 3}, min_class_count=10)
+    assert t == {"A": None}
+    assert decide("A", 0.999, t) == "review"
+    assert decide("A", 0.999, {"A": 0.9}) == "auto" and decide("A", 0.999, {"A": 0.9}, resolved=False) == "review"
+
+
+def test_coverage_at_precision() -> None:
+    assert coverage_at_precision([0.9, 0.8, 0.7, 0.6], [True, True, False, False], 0.95) == 0.5
+    assert coverage_at_precision([0.9], [False], 0.95) == 0.0
+
+
+def test_label_noise_counts_conflicting_identical_texts() -> None:
+    out = label_noise(["a", "a", "a", "b"], ["X", "X", "Y", "Z"], [True, True, False, True])
+    assert out["conflicting_rows_share"] == 0.75
+    assert out["errors_on_conflicting_rows_share"] == 1.0 and out["unavoidable_errors"] == 1
+    assert np.isclose(out["unavoidable_error_share_of_errors"], 1.0)
