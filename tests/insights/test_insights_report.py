@@ -175,3 +175,11 @@ def test_build_report_on_a_single_complaint(tmp_path: Path) -> None:
     assert report.tables["emerging"].empty
     assert report.tables["backlog"]["age_days"].tolist() == [0.0]
     assert "No emerging issue" in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+def test_cli_report_unwritable_out(tmp_path: Path, spike_frame: pd.DataFrame, capsys) -> None:  # type: ignore[no-untyped-def]
+    data, blocker = tmp_path / "export.csv", tmp_path / "a-file"
+    spike_frame.to_csv(data, index=False)
+    blocker.write_text("not a directory", encoding="utf-8")
+    assert main(["report", str(data), "--out", str(blocker), "--quiet"]) == 2
+    assert "cannot write the report" in capsys.readouterr().err

@@ -26,7 +26,7 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:
 padding:0 1em;color:#222;line-height:1.45}
 h1{font-size:1.6em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:2em}h3{margin-top:1.4em}
 table{border-collapse:collapse;font-size:.85em;margin:.6em 0}th,td{border:1px solid #ccc;padding:.25em .5em;
-text-align:left;vertical-align:top}th{background:#f3f3f3}td.num{text-align:right}
+text-align:left;vertical-align:top}th{background:#f3f3f3}
 img{max-width:100%;height:auto;border:1px solid #eee}.note{background:#fff8e1;border-left:4px solid #f0b400;
 padding:.4em .8em;margin:.4em 0}.muted{color:#666;font-size:.9em}
 table.wide td:last-child{min-width:30em;font-size:.9em;color:#333}
@@ -41,10 +41,12 @@ class Section:
     blocks: list[str] = field(default_factory=list)
 
     def text(self, value: str, css: str | None = None) -> None:
+        """Add a paragraph (``css="note"`` highlights it, ``"muted"`` greys it)."""
         cls = f' class="{css}"' if css else ""
         self.blocks.append(f"<p{cls}>{html.escape(value)}</p>")
 
     def heading(self, value: str) -> None:
+        """Add a sub-heading."""
         self.blocks.append(f"<h3>{html.escape(value)}</h3>")
 
     def table(
@@ -55,6 +57,7 @@ class Section:
         csv: str | None = None,
         columns: Sequence[str] | None = None,
     ) -> None:
+        """Add the first ``rows`` rows of ``frame`` (optionally only ``columns``), linking the full CSV."""
         shown = _displayable(frame.head(rows)[list(columns)] if columns is not None else frame.head(rows))
         wide = len(shown.columns) and shown.columns[-1] in ("text", "examples")
         html_table = shown.to_html(
@@ -63,9 +66,11 @@ class Section:
         self.blocks.append(html_table)
         more = f"{len(frame) - rows} more row(s) in " if len(frame) > rows else "Full table: "
         if csv:
-            self.blocks.append(f'<p class="muted">{html.escape(more)}<a href="{csv}">{csv}</a></p>')
+            link = html.escape(csv, quote=True)
+            self.blocks.append(f'<p class="muted">{html.escape(more)}<a href="{link}">{link}</a></p>')
 
     def figure(self, png: bytes, alt: str) -> None:
+        """Add a PNG inlined as a base64 data URI."""
         data = base64.b64encode(png).decode("ascii")
         self.blocks.append(f'<p><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}"></p>')
 
@@ -133,16 +138,20 @@ class InsightsReport:
         Returns the path of ``report.html``.
         """
         out = Path(out_dir)
-        (out / "figures").mkdir(parents=True, exist_ok=True)
-        for name, frame in self.tables.items():
-            _atomic_write(out / f"{name}.csv", _csv_ready(frame).to_csv(index=False).encode("utf-8"))
-        for name, png in self.figures.items():
-            _atomic_write(out / "figures" / f"{name}.png", png)
         page = out / "report.html"
-        _atomic_write(page, self.to_html().encode("utf-8"))
+        try:
+            (out / "figures").mkdir(parents=True, exist_ok=True)
+            for name, frame in self.tables.items():
+                _atomic_write(out / f"{name}.csv", _csv_ready(frame).to_csv(index=False).encode("utf-8"))
+            for name, png in self.figures.items():
+                _atomic_write(out / "figures" / f"{name}.png", png)
+            _atomic_write(page, self.to_html().encode("utf-8"))
+        except OSError as exc:
+            raise InputError(f"cannot write the report to {out}: {exc}; pass a writable directory") from exc
         return page
 
     def add_figure(self, section: Section, name: str, png: bytes, alt: str) -> None:
+        """Keep ``png`` as figure ``name`` and show it in ``section``."""
         self.figures[name] = png
         section.figure(png, alt)
 
