@@ -9,7 +9,6 @@ logistic model; the top ``k`` get their evidence.
 
 from __future__ import annotations
 
-import difflib
 import math
 from array import array
 from collections.abc import Iterable, Mapping
@@ -33,7 +32,7 @@ _SPECIFIC_KINDS = frozenset({"gang", "number", "rt", "rw", "point", "estate"})
 _STRONG = np.array([k in ("gang", "rt", "rw", "point") for k in PLACE_KINDS])
 _LOCATION_KEYS = ("kecamatan", "kelurahan")
 _DAY = 86400.0
-_EVIDENCE_WORDS = 400  # longest texts compared word by word for shared phrases
+_PHRASE_WORDS = 12  # longest shared phrase shown in evidence
 
 
 def _norm_place_name(value: Any) -> str | None:
@@ -402,6 +401,8 @@ class DuplicateIndex:
             plist = self._postings[known[j]]
             if not len(plist):
                 continue
+            if used >= self.posting_budget:
+                break
             take = min(len(plist), max(self.posting_budget - used, floor))
             arr = np.frombuffer(plist, dtype=np.int32)[-take:].astype(np.int64)
             chunks.append(arr)
@@ -417,8 +418,13 @@ class DuplicateIndex:
         posts, w = posts[keep], w[keep]
         if posts.size == 0:
             return np.zeros(0, dtype=np.int64)
-        uniq, inv = np.unique(posts, return_inverse=True)
-        shared = np.bincount(inv, weights=w)
+        if posts.size * 8 > len(self._ids):  # dense accumulation beats sorting
+            dense = np.bincount(posts, weights=w, minlength=len(self._ids))
+            uniq = np.flatnonzero(dense)
+            shared = dense[uniq]
+        else:
+            uniq, inv = np.unique(posts, return_inverse=True)
+            shared = np.bincount(inv, weights=w)
         qnorm = self._query_norm(q)
         cnorm = np.frombuffer(self._norm, dtype=np.float64)[uniq]
         cos = shared / np.sqrt(cnorm * qnorm + 1e-12)
@@ -494,17 +500,7 @@ class DuplicateIndex:
 
     # ------------------------------------------------------------------ evidence
     def _match(self, q: dict[str, Any], pos: int, score: float, aux: dict[str, np.ndarray], i: int) -> Match:
-        qwords = list(q["analysis"].words)[:_EVIDENCE_WORDS]
-        start = self._seq_ptr[pos]
-        cseq = [self._terms[t] for t in self._seq[start : min(self._seq_ptr[pos + 1], start + _EVIDENCE_WORDS)]]
-        blocks = difflib.SequenceMatcher(None, qwords, cseq, autojunk=False).get_matching_blocks()
-        phrases = []
-        for b in blocks:
-            if b.size >= 2:
-                words = qwords[b.a : b.a + b.size]
-                ids = np.fromiter((self._vocab[w] for w in words if w in self._vocab), dtype=np.int64)
-                phrases.append((float(self._idf(ids).sum()), " ".join(words[:12])))
-        phrases.sort(key=lambda p: -p[0])
+        phrases = self._shared_phrases(q["analysis"].words, pos)
         qplaces = set(q["analysis"].places)
         cplaces = [self._terms[t] for t in self._plc[self._plc_ptr[pos] : self._plc_ptr[pos + 1]]]
         shared = [p for p in cplaces if p in qplaces]
@@ -521,7 +517,7 @@ class DuplicateIndex:
 
         evidence = Evidence(
             text_similarity=round(float(aux["similarity"][i]), 4),
-            shared_phrases=tuple(p for _, p in phrases[:3]),
+            shared_phrases=phrases,
             same_kelurahan=flag(float(aux["same_kel"][i])),
             same_kecamatan=flag(float(aux["same_kec"][i])),
             shared_places=tuple(p.replace(":", " ") for p in shared),
@@ -529,3 +525,32 @@ class DuplicateIndex:
             days_apart=None if math.isnan(days) else round(days, 3),
         )
         return Match(id=self._ids[pos], score=score, is_duplicate=score >= self.threshold, evidence=evidence)
+
+    def _shared_phrases(self, qwords: tuple[str, ...], pos: int, limit: int = 3) -> tuple[str, ...]:
+        """Maximal runs of query words whose consecutive pairs also occur in the indexed complaint,
+        most specific (highest summed idf) first."""
+        cseq = self._seq[self._seq_ptr[pos] : self._seq_ptr[pos + 1]]
+        terms = self._terms
+        cbigrams = {(cseq[j], cseq[j + 1]) for j in range(len(cseq) - 1)}
+        qids = [self._vocab.get(w, -1) for w in qwords]
+        runs: list[tuple[int, int]] = []
+        start = None
+        for j in range(len(qids) - 1):
+            if (qids[j], qids[j + 1]) in cbigrams:
+                if start is None:
+                    start = j
+            elif start is not None:
+                runs.append((start, j + 1))
+                start = None
+        if start is not None:
+            runs.append((start, len(qids)))
+        seen: set[str] = set()
+        scored = []
+        for a, b in runs:
+            ids = np.asarray(qids[a:b], dtype=np.int64)
+            phrase = " ".join(terms[t] for t in ids[: _PHRASE_WORDS])
+            if phrase not in seen:
+                seen.add(phrase)
+                scored.append((float(self._idf(ids).sum()), phrase))
+        scored.sort(key=lambda p: -p[0])
+        return tuple(p for _, p in scored[:limit])
