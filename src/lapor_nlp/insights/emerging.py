@@ -122,13 +122,17 @@ def detect_emerging(
         p = poisson.sf(matrix - 1, lam)
         flagged = ok & (matrix >= min_count) & (z >= z_threshold) & (p <= alpha)
         frame = data.frame
-        keys = period_start(frame["submitted_at"], freq) if flagged.any() else None
+        positions: dict[tuple[object, pd.Timestamp], np.ndarray] = {}
+        if flagged.any():  # one pass: rows of every (group, period), in submission order
+            ordered = frame.sort_values("submitted_at", kind="stable")
+            keys = period_start(ordered["submitted_at"], freq)
+            positions = ordered.groupby([ordered[by], keys], sort=False).indices
         for g, t in zip(*np.nonzero(flagged), strict=True):
             group, period = counts.columns[g], counts.index[t]
             ids: list[str] = []
             texts: list[str] = []
-            if keys is not None:
-                members = frame[(frame[by] == group) & (keys == period)].sort_values("submitted_at")
+            if positions:
+                members = ordered.iloc[positions.get((group, period), [])]
                 ids = members["id"].astype(str).head(examples).tolist()
                 if "text" in members.columns:
                     ids, texts = _examples(
