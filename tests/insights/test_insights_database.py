@@ -1,9 +1,13 @@
-"""Reading review decisions straight from the routing service's database schema (SQLite)."""
+"""Reading review decisions straight from the routing service's database schema (SQLite, PostgreSQL)."""
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -14,15 +18,42 @@ ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2024, 3, 4, 8, 0, tzinfo=UTC)
 
 
+PG_URL = os.environ.get("LAPOR_NLP_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty SQLite file, or a throw-away schema first on the search_path of the test PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'service.db'}"
+        return
+    psycopg = pytest.importorskip("psycopg")
+    conninfo = PG_URL.replace("postgresql+psycopg://", "postgresql://")
+    schema = "lapor_insights_" + uuid.uuid4().hex[:10]
+    try:
+        with psycopg.connect(conninfo, connect_timeout=2, autocommit=True) as conn:
+            conn.execute(f"CREATE SCHEMA {schema}")
+    except psycopg.Error as exc:
+        pytest.skip(
+            f"PostgreSQL not reachable at {PG_URL} ({type(exc).__name__}); set LAPOR_NLP_TEST_DATABASE_URL"
+        )
+    sep = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{PG_URL}{sep}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with psycopg.connect(conninfo, connect_timeout=2, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
 @pytest.fixture
-def service_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A SQLite database made with the service's own models: 3 suggestions, 3 decisions (one superseded)."""
+def service_db(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A database made with the service's own models: 3 suggestions, 3 decisions (one superseded)."""
     sa = pytest.importorskip("sqlalchemy")
     monkeypatch.syspath_prepend(str(ROOT))
     models = pytest.importorskip(
         "service.app.db.models", reason="the routing service (issue 5) is not available"
     )
-    url = f"sqlite:///{tmp_path / 'service.db'}"
+    url = database_url
     engine = sa.create_engine(url)
     models.Base.metadata.create_all(engine)
 
