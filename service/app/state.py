@@ -139,11 +139,13 @@ class DuplicateService:
         self.index = index
         self.last_id = 0
         self.lock = threading.Lock()
+        self.external_ids: dict[int, str | None] = {}  # suggestion id -> intake id, for the responses
 
-    def add_rows(self, rows: Iterable[tuple[int, str, Any, Mapping[str, str] | None]]) -> None:
-        """Add ``(id, redacted_text, submitted_at, location)`` rows not yet indexed (caller holds lock)."""
-        for sid, text, submitted_at, location in rows:
+    def add_rows(self, rows: Iterable[tuple[int, str, Any, Mapping[str, str] | None, str | None]]) -> None:
+        """Add ``(id, redacted_text, submitted_at, location, intake_id)`` rows not yet indexed (lock held)."""
+        for sid, text, submitted_at, location, external_id in rows:
             key = str(sid)
             if key not in self.index:
                 self.index.add(key, text, submitted_at=submitted_at, location=dict(location or {}) or None)
+            self.external_ids[sid] = external_id
             self.last_id = max(self.last_id, sid)

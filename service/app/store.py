@@ -76,11 +76,17 @@ def _location_for(model: LoadedModel, location: Mapping[str, str] | None) -> dic
 def _sync_index(session: Session, dups: DuplicateService) -> None:
     """Add complaints stored (by any worker) since the index last looked (dups.lock held)."""
     rows = session.execute(
-        select(SuggestionRow.id, SuggestionRow.text, SuggestionRow.submitted_at, SuggestionRow.location)
+        select(
+            SuggestionRow.id,
+            SuggestionRow.text,
+            SuggestionRow.submitted_at,
+            SuggestionRow.location,
+            SuggestionRow.external_id,
+        )
         .where(SuggestionRow.id > dups.last_id)
         .order_by(SuggestionRow.id)
     ).all()
-    dups.add_rows((r[0], r[1], r[2], r[3]) for r in rows)
+    dups.add_rows((r[0], r[1], r[2], r[3], r[4]) for r in rows)
 
 
 def rebuild_index(session: Session, dups: DuplicateService) -> int:
@@ -125,7 +131,9 @@ def route(
                     location=dict(req.location or {}) or None,
                 )
             )
-    duplicates = _duplicates_out(session, [m for m in matches if float(m.score) >= duplicates_min_score])
+    duplicates = _duplicates_out(
+        dups.external_ids, [m for m in matches if float(m.score) >= duplicates_min_score]
+    )
 
     status = "auto" if category["decision"] == agency["decision"] == "auto" else "review"
     row = SuggestionRow(
@@ -172,22 +180,7 @@ def _replay(existing: SuggestionRow, redacted: str, external_id: str) -> tuple[S
     return existing, False
 
 
-def _duplicates_out(session: Session, matches: Sequence[Any]) -> list[dict[str, Any]]:
-    ids: list[int] = []
-    for m in matches:
-        try:
-            ids.append(int(m.id))
-        except (TypeError, ValueError):
-            continue
-    external = (
-        dict(
-            session.execute(
-                select(SuggestionRow.id, SuggestionRow.external_id).where(SuggestionRow.id.in_(ids))
-            ).all()
-        )
-        if ids
-        else {}
-    )
+def _duplicates_out(external: Mapping[int, str | None], matches: Sequence[Any]) -> list[dict[str, Any]]:
     out = []
     for m in matches:
         try:

@@ -117,8 +117,11 @@ def test_route_batch_limits(client: TestClient) -> None:
 
 
 def test_route_numeric_id_and_naive_time_are_accepted(client: TestClient) -> None:
-    body = client.post("/v1/route", headers=INTAKE,
-                       json={"text": "lampu mati", "id": 12345, "submitted_at": "2026-01-02T03:04:05"}).json()
+    body = client.post(
+        "/v1/route",
+        headers=INTAKE,
+        json={"text": "lampu mati", "id": 12345, "submitted_at": "2026-01-02T03:04:05"},
+    ).json()
     assert body["id"] == "12345"
     stored = client.get(f"/v1/suggestions/{body['suggestion_id']}", headers=ADMIN).json()
     assert stored["submitted_at"].startswith("2026-01-02T03:04:05")  # taken as UTC
