@@ -104,7 +104,17 @@ class LoadedModel:
         targets = tuple(router.targets)
         if "agency" not in targets:
             raise ValueError(f"the model has no 'agency' target; its targets are {list(targets)}")
-        return cls(router, source, time.time(), category_target(targets), str(router.version))
+        return cls(router, source, time.time(), category_target(targets), model_version(router))
+
+
+def model_version(router: RouterLike) -> str:
+    """``router.version`` plus the training data hash, so that two trainings of one release differ."""
+    version = str(router.version or "unversioned")
+    data = (router.metadata or {}).get("data")
+    digest = data.get("sha256") if isinstance(data, dict) else None
+    if isinstance(digest, str) and digest and digest[:8] not in version:
+        version = f"{version}+{digest[:8]}"
+    return version
 
 
 @dataclass

@@ -95,3 +95,15 @@ def test_model_reload_under_load_fails_no_request(tmp_path: Path) -> None:
             t.join()
     assert statuses and set(statuses) == {200}
     assert len(versions) >= 2  # requests were served by more than one model across the swaps
+
+
+def test_model_version_includes_training_data_hash() -> None:
+    from service.app.state import model_version
+
+    class Hashed(FakeRouter):
+        @property
+        def metadata(self) -> dict[str, object]:
+            return {"data": {"sha256": "b58854a83ea1115484724b0e26b4f4ba"}}
+
+    assert model_version(Hashed(version="0.1.0")) == "0.1.0+b58854a8"
+    assert model_version(FakeRouter(version="0.1.0")) == "0.1.0"
