@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from service.tests.conftest import ADMIN, INTAKE, make_settings
 from service.tests.fakes import FakeRouter
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_MODEL = ROOT / "models" / "default"
+DEFAULT_MODEL = Path(os.environ.get("LAPOR_NLP_TEST_MODEL_DIR", ROOT / "models" / "default"))
 WHERE = {"kecamatan": "Rungkut", "kelurahan": "Kalirungkut"}
 
 
@@ -131,3 +132,39 @@ def test_integration_feedback_export_trains_a_router(tmp_path: Path) -> None:
     assert suggestion.targets["agency"].label == "Dinas Perhubungan"
     with out.open(encoding="utf-8") as fh:
         assert "jalan rusak tidak direview" not in fh.read()
+
+
+@pytest.mark.slow
+def test_integration_real_model_reload_under_load(tmp_path: Path) -> None:
+    import threading
+
+    import httpx
+
+    from service.tests.helpers import live_server
+
+    _router_class()
+    if not (DEFAULT_MODEL / "metadata.json").is_file():
+        pytest.skip(f"no default model at {DEFAULT_MODEL} (train it first)")
+    settings = make_settings(f"sqlite:///{tmp_path / 'db.sqlite'}", model_dir=DEFAULT_MODEL)
+    statuses: list[int] = []
+    stop = threading.Event()
+    with live_server(create_app(settings)) as base:
+
+        def hammer(n: int) -> None:
+            with httpx.Client(base_url=base, headers=INTAKE, timeout=60) as http:
+                i = 0
+                while not stop.is_set():
+                    r = http.post("/v1/route", json={"text": f"sampah menumpuk di gang {n} blok {i}"})
+                    statuses.append(r.status_code)
+                    i += 1
+
+        threads = [threading.Thread(target=hammer, args=(n,)) for n in range(3)]
+        for t in threads:
+            t.start()
+        with httpx.Client(base_url=base, headers=ADMIN, timeout=120) as http:
+            reloaded = http.post("/v1/model/reload")
+        stop.set()
+        for t in threads:
+            t.join()
+    assert reloaded.status_code == 200
+    assert len(statuses) > 3 and set(statuses) == {200}
