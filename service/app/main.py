@@ -43,6 +43,7 @@ from service.app.state import (
     RouterLike,
     load_router,
     new_index,
+    warm_up,
 )
 
 logger = logging.getLogger("lapor_nlp.service")
@@ -244,6 +245,7 @@ def create_app(
         live = router if router is not None else loader(settings.model_dir)
         source = "in-memory" if router is not None else str(settings.model_dir)
         loaded = LoadedModel.wrap(live, source)
+        warm_up(loaded)
         app.state.engine = engine
         app.state.sessionmaker = build_sessionmaker(engine)
         app.state.models = ModelHolder(loaded, loader=loader)

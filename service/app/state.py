@@ -107,6 +107,14 @@ class LoadedModel:
         return cls(router, source, time.time(), category_target(targets), model_version(router))
 
 
+def warm_up(model: LoadedModel) -> None:
+    """Run one prediction so lazy set-up (stemmer tables, caches) is not paid by a live request."""
+    try:
+        model.router.predict("warm up: jalan rusak lampu mati sampah menumpuk", top_k=1)
+    except Exception as exc:  # noqa: BLE001 - a model that cannot predict must not be swapped in
+        raise ValueError(f"the model failed its warm-up prediction ({type(exc).__name__})") from None
+
+
 def model_version(router: RouterLike) -> str:
     """``router.version`` plus the training data hash, so that two trainings of one release differ."""
     version = str(router.version or "unversioned")
@@ -133,6 +141,7 @@ class ModelHolder:
         with self._reload_lock:
             router = self.loader(model_dir)
             loaded = LoadedModel.wrap(router, str(model_dir))
+            warm_up(loaded)
             self.current = loaded  # a single reference assignment: atomic for readers
             logger.info("model reloaded: version=%s source=%s", loaded.version, loaded.source)
             return loaded
