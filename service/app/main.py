@@ -286,9 +286,9 @@ def create_app(
 
 
 def _version() -> str:
-    from lapor_nlp import __version__
+    import lapor_nlp
 
-    return __version__
+    return str(lapor_nlp.__version__)
 
 
 def app_factory() -> FastAPI:

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 logger = logging.getLogger("lapor_nlp.service")
 
@@ -62,20 +62,16 @@ class IndexLike(Protocol):
 
 def load_router(model_dir: Path) -> RouterLike:
     """Load the routing model in ``model_dir`` (raises a LaporError subclass on problems)."""
-    try:
-        from lapor_nlp import Router  # type: ignore[attr-defined]
-    except ImportError as exc:  # pragma: no cover - only while the routing module is missing
-        from lapor_nlp import ModelError
+    from lapor_nlp import Router
 
-        raise ModelError(f"this lapor_nlp has no Router ({exc}); install the full package") from None
-    return Router.load(model_dir)  # type: ignore[no-any-return]
+    return cast(RouterLike, Router.load(model_dir))
 
 
 def new_index() -> IndexLike:
     """An empty duplicate index with its calibrated threshold."""
     from lapor_nlp.duplicates import DuplicateIndex
 
-    return DuplicateIndex()
+    return cast(IndexLike, DuplicateIndex())
 
 
 def category_target(targets: Sequence[str]) -> str:
