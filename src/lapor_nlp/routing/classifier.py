@@ -35,8 +35,10 @@ def fit_temperature(decisions: np.ndarray, y_index: np.ndarray) -> float:
 class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
     """One-vs-rest linear SVM whose scores are calibrated by temperature scaling on held-out folds.
 
-    ``fit`` cross-predicts the training data over ``n_folds`` contiguous folds (the data's own order,
-    time order for complaint exports), fits one temperature on those held-out scores, keeps the
+    ``fit`` cuts the training data into ``n_folds`` contiguous folds in the data's own order (time
+    order for complaint exports) and predicts each fold from a model trained on the folds *before* it
+    (forward chaining, as the model will meet later data; with ``forward=False`` from all other folds).
+    It fits one temperature on those held-out scores, keeps the
     calibrated out-of-fold probabilities in ``oof_proba_`` (for choosing review thresholds; drop it
     before saving) and refits on everything. Small weights are pruned to keep the model small.
 
@@ -45,6 +47,7 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
     C : inverse regularisation strength of the SVM.
     class_weight : passed to :class:`~sklearn.svm.LinearSVC`.
     n_folds : contiguous folds for the held-out predictions.
+    forward : predict each fold from earlier folds only (the first fold gets no held-out score).
     max_weights : keep at most this many non-zero weights in total, the largest per class (None keeps all).
 
     Attributes
@@ -58,11 +61,13 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
         C: float = 0.3,
         class_weight: str | None = None,
         n_folds: int = 5,
+        forward: bool = True,
         max_weights: int | None = 1_500_000,
     ) -> None:
         self.C = C
         self.class_weight = class_weight
         self.n_folds = n_folds
+        self.forward = forward
         self.max_weights = max_weights
 
     def _svm(self) -> LinearSVC:
@@ -78,7 +83,11 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
         oof = np.full((n, len(self.classes_)), _ABSENT, dtype=np.float64)
         covered = np.zeros(n, dtype=bool)
         n_folds = max(2, min(self.n_folds, n // 2))
-        for train, test in KFold(n_splits=n_folds).split(np.zeros(n)):
+        folds = [test for _, test in KFold(n_splits=n_folds).split(np.zeros(n))]
+        for k, test in enumerate(folds):
+            if self.forward and k == 0:
+                continue
+            train = np.concatenate(folds[:k] if self.forward else folds[:k] + folds[k + 1 :])
             present = np.unique(y_index[train])
             if len(present) >= 2:
                 model = self._svm().fit(X[train], y_index[train])
@@ -110,7 +119,8 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
 
     def decision_function(self, X: sp.csr_matrix) -> np.ndarray:
         check_is_fitted(self, "coef_")
-        return np.asarray((X @ self.coef_.T).toarray() + self.intercept_, dtype=np.float64)
+        # coef_ @ X.T keeps the big matrix in CSR (X @ coef_.T would convert it on every call)
+        return np.asarray((self.coef_ @ sp.csr_matrix(X).T).T.toarray() + self.intercept_, dtype=np.float64)
 
     def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
         return softmax(self.decision_function(X) / self.temperature_, axis=1)
@@ -120,4 +130,4 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
 
     def n_fit_steps(self, n_samples: int) -> int:
         """Progress steps ``fit`` reports (folds + final fit)."""
-        return max(2, min(self.n_folds, n_samples // 2)) + 1
+        return max(2, min(self.n_folds, n_samples // 2)) + (0 if self.forward else 1)

@@ -1,16 +1,14 @@
 """Explanations: the surface words of the (redacted) text that pushed a linear model to its answer.
 
-Each feature of a text is credited to the surface words that produced it: a word n-gram to the words
-whose normalised form gives its tokens (a bigram half to each), a character n-gram to the words that
-contain it. A word's score for a class is the sum of ``tf-idf value x class weight`` over its
-features; the best positive words are the explanation. Texts are redacted first, so personal data
-never appears in an explanation.
+Every surface word owns the features it produces on its own: the word n-grams of its normalised form
+and its character n-grams. A word's score for a class is the sum, over the features it owns, of
+``tf-idf value in the text x class weight``; the best positive words are the explanation. Texts are
+redacted first, so personal data never appears in an explanation. Work is vectorised over a batch.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Sequence
 
 import numpy as np
@@ -22,9 +20,6 @@ from lapor_nlp.text import clean
 _SURFACE = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 _PLACEHOLDER = re.compile(r"\[[A-Za-z_]+(?:_\d+)?\]")
 
-# (feature index, owner word, share of the feature's contribution)
-Credits = list[tuple[int, str, float]]
-
 
 def surface_words(redacted: str) -> list[str]:
     """Words of ``redacted`` as written, without punctuation, digits-only words or placeholders."""
@@ -33,89 +28,102 @@ def surface_words(redacted: str) -> list[str]:
 
 
 class Explainer:
-    """Precompute, for a batch of redacted texts, which surface word owns which feature."""
+    """Which surface word owns which feature, for a batch of redacted texts."""
 
     def __init__(self, featurizer: TextFeaturizer, redacted: Sequence[str]) -> None:
         self.featurizer = featurizer
-        self.words = [surface_words(t) for t in redacted]
-        unique = sorted({w.lower() for ws in self.words for w in ws})
-        self._norm = dict(zip(unique, normalise(unique), strict=True))
-        self._credits: list[Credits | None] = [None] * len(redacted)
+        display: list[dict[str, str]] = []
+        for text in redacted:
+            d: dict[str, str] = {}
+            for w in surface_words(text):
+                d.setdefault(w.lower(), w)
+            display.append(d)
+        self._display = display
+        unique = sorted({w for d in display for w in d})
+        index = {w: i for i, w in enumerate(unique)}
+        # (row, word) pairs, grouped by row
+        self._pair_word = np.asarray([index[w] for d in display for w in d], dtype=np.int64)
+        self._pair_row = np.repeat(np.arange(len(display)), [len(d) for d in display])
+        self._unique = unique
+        self._owned = self._ownership(unique)
 
-    def _credits_of(self, r: int) -> Credits:
-        cached = self._credits[r]
-        if cached is not None:
-            return cached
+    def _ownership(self, unique: list[str]) -> sp.csr_matrix:
+        """Binary matrix: unique word x feature it produces on its own."""
+        n_features = self.featurizer.n_word_features_ + len(self.featurizer.char_vocabulary_)
+        if not unique:
+            return sp.csr_matrix((0, n_features), dtype=np.float32)
         word_vec, char_vec = self.featurizer._get_vectorizers()
-        lowered = list(dict.fromkeys(w.lower() for w in self.words[r]))
-        credits: Credits = []
-        if word_vec is not None:
-            vocab = word_vec.vocabulary_
-            owner: dict[str, str] = {}
-            seq: list[str] = []
-            for w in (w.lower() for w in self.words[r]):
-                for tok in self._norm[w].split():
-                    owner.setdefault(tok, w)
-                    seq.append(tok)
-            grams = set(seq) | {f"{a} {b}" for a, b in zip(seq, seq[1:], strict=False)}
-            for gram in grams:
-                idx = vocab.get(gram)
-                if idx is not None:
-                    parts = gram.split()
-                    credits.extend((idx, owner[p], 1.0 / len(parts)) for p in parts)
-        if char_vec is not None:
-            owners: dict[int, list[str]] = defaultdict(list)
-            for w in lowered:
-                for idx in self._char_features(w):
-                    owners[idx].append(w)
-            for idx, ws in owners.items():
-                credits.extend((idx, w, 1.0 / len(ws)) for w in ws)
-        self._credits[r] = credits
-        return credits
+        n = len(unique)
+        blocks = [
+            word_vec.transform(normalise(unique)) if word_vec else sp.csr_matrix((n, 0), dtype=np.float32),
+            char_vec.transform([clean(w) for w in unique]) if char_vec else sp.csr_matrix((n, 0), dtype=np.float32),
+        ]
+        owned = sp.hstack(blocks, format="csr", dtype=np.float32)
+        owned.data[:] = 1.0
+        return owned
 
-    def _char_features(self, word: str) -> list[int]:
-        """Column indices of the char n-grams of one lower-cased word (cached on the featurizer)."""
-        cache = self.featurizer.__dict__.setdefault("_char_cache", {})
-        found = cache.get(word)
-        if found is None:
-            _, char_vec = self.featurizer._get_vectorizers()
-            vocab = char_vec.vocabulary_ if char_vec is not None else {}
-            offset = self.featurizer.n_word_features_
-            lo, hi = self.featurizer.char_ngram_range
-            grams: set[str] = set()
-            for cw in clean(word).split():
-                padded = f" {cw} "
-                grams.update(padded[i : i + k] for k in range(lo, hi + 1) for i in range(len(padded) - k + 1))
-            found = [vocab[g] + offset for g in grams if g in vocab]
-            if len(cache) > 200_000:
-                cache.clear()
-            cache[word] = found
-        return found
+    def explain(self, X: sp.csr_matrix, coef: sp.csr_matrix, classes: Sequence[int], n: int = 5) -> list[tuple[str, ...]]:
+        """For each row ``r`` of ``X``, up to ``n`` surface words pushing towards class ``classes[r]``."""
+        n_rows = X.shape[0]
+        out: list[tuple[str, ...]] = [()] * n_rows
+        if not len(self._pair_word):
+            return out
+        n_features = X.shape[1]
+        X = sp.csr_matrix(X)
+        X.sort_indices()
+        x_keys = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(X.indptr)) * n_features + X.indices
+        # every (pair, feature) the pair's word owns, looked up in the row's features ...
+        owned = self._owned[self._pair_word]
+        pair_of_nnz = np.repeat(np.arange(len(self._pair_word)), np.diff(owned.indptr))
+        rows = self._pair_row[pair_of_nnz]
+        found, x_values = _lookup(x_keys, X.data, rows * n_features + owned.indices)
+        pair_of_nnz, rows, features = pair_of_nnz[found], rows[found], owned.indices[found]
+        # ... and in the weights of the row's class
+        w_keys, w_values = coef_keys(coef)
+        classes_arr = np.asarray(classes, dtype=np.int64)
+        found_w, weights = _lookup(w_keys, w_values, classes_arr[rows] * n_features + features)
+        values = np.zeros(len(found_w))
+        values[found_w] = weights
+        values *= x_values
+        scores = np.bincount(pair_of_nnz, weights=values, minlength=len(self._pair_word))
+        starts = np.r_[0, np.cumsum([len(d) for d in self._display])]
+        for r in range(n_rows):
+            s = scores[starts[r] : starts[r + 1]]
+            if not len(s):
+                continue
+            order = np.argsort(-s, kind="stable")[:n]
+            words = [self._unique[self._pair_word[starts[r] + i]] for i in order if s[i] > 0]
+            out[r] = tuple(self._display[r][w] for w in words)
+        return out
 
-    def explain(self, r: int, x: sp.csr_matrix, coef: sp.csr_matrix, j: int, n: int = 5) -> tuple[str, ...]:
-        """Up to ``n`` surface words of text ``r`` (feature row ``x``) pushing towards class ``j``."""
-        if not self.words[r] or x.nnz == 0:
-            return ()
-        if sp.issparse(coef):
-            lo, hi = coef.indptr[j], coef.indptr[j + 1]
-            common, xi, wi = np.intersect1d(x.indices, coef.indices[lo:hi], assume_unique=True, return_indices=True)
-            products = x.data[xi] * coef.data[lo:hi][wi]
-        else:
-            common, products = x.indices, x.data * np.asarray(coef)[j, x.indices]
-        values = dict(zip(common.tolist(), products.tolist(), strict=True))
-        score: dict[str, float] = defaultdict(float)
-        for idx, w, share in self._credits_of(r):
-            v = values.get(idx)
-            if v:
-                score[w] += v * share
-        best = sorted(((s, w) for w, s in score.items() if s > 0), reverse=True)[:n]
-        display: dict[str, str] = {}
-        for w in self.words[r]:
-            display.setdefault(w.lower(), w)
-        return tuple(display[w] for _, w in best)
+
+def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised sparse lookup: (found mask, values of found queries) for sorted ``keys``."""
+    if not len(keys):
+        return np.zeros(len(query), dtype=bool), np.zeros(0)
+    pos = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
+    found = keys[pos] == query
+    return found, values[pos[found]]
+
+
+_KEY_CACHE: dict[int, tuple[object, np.ndarray, np.ndarray]] = {}
+
+
+def coef_keys(coef: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted flat keys ``row * n_features + col`` and values of a CSR matrix (cached per matrix)."""
+    cached = _KEY_CACHE.get(id(coef))
+    if cached is not None and cached[0] is coef:
+        return cached[1], cached[2]
+    m = sp.csr_matrix(coef, copy=True)
+    m.sort_indices()
+    rows = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr))
+    keys, values = rows * m.shape[1] + m.indices, np.asarray(m.data, dtype=np.float64)
+    if len(_KEY_CACHE) >= 16:
+        _KEY_CACHE.clear()
+    _KEY_CACHE[id(coef)] = (coef, keys, values)
+    return keys, values
 
 
 def explain(featurizer: TextFeaturizer, redacted: str, coef: sp.csr_matrix, j: int, n: int = 5) -> tuple[str, ...]:
-    """Explanation of class ``j`` for one redacted text (convenience wrapper around :class:`Explainer`)."""
-    x = featurizer.transform([redacted])
-    return Explainer(featurizer, [redacted]).explain(0, x[0], coef, j, n)
+    """Explanation of class ``j`` for one redacted text."""
+    return Explainer(featurizer, [redacted]).explain(featurizer.transform([redacted]), coef, [j], n)[0]

@@ -372,7 +372,7 @@ class Router:
             proba = model.predict_proba(X)
             k = min(top_k, proba.shape[1])
             order = np.argsort(-proba, axis=1)[:, : k + 2]
-            results = []
+            ranked_rows = []
             for r in range(len(texts)):
                 ranked = []
                 for j in order[r]:
@@ -380,17 +380,22 @@ class Router:
                     res = resolver.resolve(cls, locations[r], cleaned[r])
                     ranked.append((float(proba[r, j]) * res.factor, res.label, cls, res.resolved, int(j)))
                 ranked.sort(key=lambda t: -t[0])
-                score, label, cls, resolved, j = ranked[0]
-                words: tuple[str, ...] = ()
-                if explainer is not None:
-                    words = explainer.explain(r, X[r], model.coef_, j)
+                ranked_rows.append(ranked)
+            words = (
+                explainer.explain(X, model.coef_, [ranked[0][4] for ranked in ranked_rows])
+                if explainer is not None
+                else [()] * len(texts)
+            )
+            results = []
+            for r, ranked in enumerate(ranked_rows):
+                score, label, cls, resolved, _ = ranked[0]
                 results.append(
                     TargetSuggestion(
                         label=label,
                         score=round(score, 6),
                         top_k=tuple((lab, round(s, 6)) for s, lab, *_ in ranked[:k]),
                         decision=decide(cls, score, thresholds, resolved),  # type: ignore[arg-type]
-                        explanation=words,
+                        explanation=words[r],
                     )
                 )
             per_target[target] = results
