@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from service.app.auth import KeyRing
+from service.app.batcher import PredictBatcher
 from service.app.config import Settings
 from service.app.metrics import Metrics
 from service.app.state import DuplicateService, LoadedModel, ModelHolder
@@ -46,6 +47,10 @@ def get_model(request: Request) -> LoadedModel:
 
 def get_duplicates(request: Request) -> DuplicateService:
     return request.app.state.duplicates  # type: ignore[no-any-return]
+
+
+def get_batcher(request: Request) -> PredictBatcher | None:
+    return request.app.state.batcher  # type: ignore[no-any-return]
 
 
 def get_metrics(request: Request) -> Metrics:
@@ -86,5 +91,6 @@ ModelDep = Annotated[LoadedModel, Depends(get_model)]
 HolderDep = Annotated[ModelHolder, Depends(get_holder)]
 DuplicatesDep = Annotated[DuplicateService, Depends(get_duplicates)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
+BatcherDep = Annotated[PredictBatcher | None, Depends(get_batcher)]
 IntakeKey = Depends(require_intake)
 AdminKey = Depends(require_admin)

@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from lapor_nlp import InputError, LaporError, ModelError
 from service.app import store
 from service.app.auth import KeyRing
+from service.app.batcher import PredictBatcher
 from service.app.config import Settings
 from service.app.db.engine import build_engine, build_sessionmaker
 from service.app.db.migrate import upgrade
@@ -250,6 +251,9 @@ def create_app(
         app.state.sessionmaker = build_sessionmaker(engine)
         app.state.models = ModelHolder(loaded, loader=loader)
         app.state.duplicates = DuplicateService(index_factory())
+        app.state.batcher = (
+            PredictBatcher(max_batch=settings.max_predict_batch) if settings.batch_predictions else None
+        )
         with app.state.sessionmaker() as session:
             indexed = store.rebuild_index(session, app.state.duplicates)
         metrics.set_model(loaded.version)
@@ -259,6 +263,8 @@ def create_app(
         try:
             yield
         finally:
+            if app.state.batcher is not None:
+                app.state.batcher.close()
             engine.dispose()
 
     app = FastAPI(

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from lapor_nlp import EmptyComplaintError
 from lapor_nlp.text import redact
 from service.app import schemas
+from service.app.batcher import PredictBatcher
 from service.app.db.models import DecisionRow, SuggestionRow
 from service.app.errors import (
     IdConflictError,
@@ -106,6 +107,7 @@ def route(
     duplicates_k: int,
     max_chars: int,
     duplicates_min_score: float = 0.0,
+    batcher: PredictBatcher | None = None,
 ) -> tuple[SuggestionRow, bool]:
     """Route one complaint and store it; returns the row and whether it was new (False: idempotent replay)."""
     check_text(req.text, max_chars)
@@ -115,7 +117,10 @@ def route(
         if existing is not None:
             return _replay(existing, redacted, req.id)
     location = _location_for(model, req.location)
-    suggestion = model.router.predict(redacted, location=location, top_k=top_k)
+    if batcher is not None:
+        suggestion = batcher.predict(model, redacted, location, top_k)
+    else:
+        suggestion = model.router.predict(redacted, location=location, top_k=top_k)
     category = _target(suggestion.targets[model.category_target])
     agency = _target(suggestion.targets["agency"])
 

@@ -47,9 +47,11 @@ class FakeRouter:
         self._version = version
         self.delay = delay
         self.calls = 0
+        self.batch_sizes: list[int] = []
 
     targets = ("topic", "agency")
     location_columns = ("kecamatan", "kelurahan")
+    text_column = "text"
 
     @property
     def version(self) -> str:
@@ -66,9 +68,16 @@ class FakeRouter:
     def labels(self, target: str) -> tuple[str, ...]:
         return {"topic": CATEGORIES, "agency": AGENCIES}[target]
 
-    def predict(self, X: Any, *, location: Any = None, top_k: int = 3) -> FakeSuggestion:
-        if not isinstance(X, str):
-            raise TypeError("the fake router only predicts one text")
+    def predict(self, X: Any, *, location: Any = None, top_k: int = 3) -> Any:
+        if not isinstance(X, str):  # a DataFrame, as Router.predict takes it
+            rows = X.to_dict("records")
+            self.batch_sizes.append(len(rows))
+            cols = [c for c in self.location_columns if c in X.columns]
+            return [self._one(r[self.text_column], {c: r[c] for c in cols if r[c]}, top_k) for r in rows]
+        self.batch_sizes.append(1)
+        return self._one(X, location, top_k)
+
+    def _one(self, X: str, location: Any, top_k: int) -> FakeSuggestion:
         self.calls += 1
         if self.delay:
             import time

@@ -5,7 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from service.app import schemas, store
-from service.app.deps import DuplicatesDep, IntakeKey, MetricsDep, ModelDep, SessionDep, SettingsDep
+from service.app.deps import (
+    BatcherDep,
+    DuplicatesDep,
+    IntakeKey,
+    MetricsDep,
+    ModelDep,
+    SessionDep,
+    SettingsDep,
+)
 from service.app.errors import PayloadTooLargeError
 
 router = APIRouter(prefix="/v1", tags=["routing"], dependencies=[IntakeKey])
@@ -28,6 +36,7 @@ def route_one(
     dups: DuplicatesDep,
     settings: SettingsDep,
     metrics: MetricsDep,
+    batcher: BatcherDep,
 ) -> schemas.RouteResponse:
     """Route one complaint. Re-sending the same `id` with the same text returns the stored suggestion."""
     row, new = store.route(
@@ -39,6 +48,7 @@ def route_one(
         duplicates_k=settings.duplicates_k,
         max_chars=settings.max_text_chars,
         duplicates_min_score=settings.duplicates_min_score,
+        batcher=batcher,
     )
     if new:
         metrics.routed.labels(decision=row.status).inc()
@@ -53,6 +63,7 @@ def route_batch(
     dups: DuplicatesDep,
     settings: SettingsDep,
     metrics: MetricsDep,
+    batcher: BatcherDep,
 ) -> schemas.BatchRouteResponse:
     """Route up to 100 complaints (LAPOR_NLP_MAX_BATCH); every text is checked before any is stored."""
     if len(body.complaints) > settings.max_batch:
@@ -72,6 +83,7 @@ def route_batch(
             duplicates_k=settings.duplicates_k,
             max_chars=settings.max_text_chars,
             duplicates_min_score=settings.duplicates_min_score,
+            batcher=batcher,
         )
         if new:
             metrics.routed.labels(decision=row.status).inc()
