@@ -88,7 +88,7 @@ def test_place_resolver_round_trips_as_plain_data() -> None:
     ],
 )
 def test_choose_thresholds(scores: list[float], correct: list[bool], expected: float | None) -> None:
-    t = choose_thresholds(["A"] * len(scores), scores, correct, target_precision=0.95)
+    t = choose_thresholds(["A"] * len(scores), scores, correct, target_precision=0.95, drift_margin=0.0)
     assert t == {"A": expected}
 
 
@@ -109,3 +109,17 @@ def test_label_noise_counts_conflicting_identical_texts() -> None:
     assert out["conflicting_rows_share"] == 0.75
     assert out["errors_on_conflicting_rows_share"] == 1.0 and out["unavoidable_errors"] == 1
     assert np.isclose(out["unavoidable_error_share_of_errors"], 1.0)
+
+
+def test_choose_thresholds_drift_margin_and_pooled_floor() -> None:
+    # 0.95 on held-out folds is not enough with a drift margin (0.96 needed) ...
+    scores = [0.99] * 40 + [0.98] * 20 + [0.5] * 5
+    correct = [True] * 40 + [True] * 18 + [False] * 2 + [False] * 5
+    assert choose_thresholds(["A"] * 65, scores, correct, drift_margin=0.0) == {"A": 0.98}
+    assert choose_thresholds(["A"] * 65, scores, correct, drift_margin=0.2) == {"A": 0.99}
+    # ... and a class may not undercut the threshold all classes pooled need
+    pred = ["A"] * 30 + ["B"] * 30
+    s = [0.9] * 30 + [0.95] * 20 + [0.9] * 10
+    ok = [True] * 30 + [True] * 20 + [False] * 10
+    t = choose_thresholds(pred, s, ok, drift_margin=0.0)
+    assert t == {"A": 0.95, "B": 0.95}

@@ -146,6 +146,7 @@ class Router:
         target_precision: float = 0.95,
         min_label_count: int = 2,
         min_auto_count: int = 10,
+        drift_margin: float = 0.2,
         progress: bool = True,
         featurizer: TextFeaturizer | None = None,
         classifier: CalibratedLinearClassifier | None = None,
@@ -162,6 +163,7 @@ class Router:
         target_precision : precision that ``auto`` decisions must reach on held-out folds.
         min_label_count : labels with fewer training rows are left out (with a warning).
         min_auto_count : labels with fewer training rows are always ``review``.
+        drift_margin : share of the allowed error held in reserve for later, drifting data.
         progress : show tqdm progress bars.
         """
         start = time.perf_counter()
@@ -248,7 +250,7 @@ class Router:
             role_counts = Counter(roles)
             thresholds[target] = choose_thresholds(
                 pred_class, pred_score, correct, target_precision=target_precision,
-                class_counts=dict(role_counts), min_class_count=min_auto_count,
+                class_counts=dict(role_counts), min_class_count=min_auto_count, drift_margin=drift_margin,
             )
             decisions = [
                 decide(c, s, thresholds[target], ok) if not np.isnan(s) else "review"
@@ -284,6 +286,7 @@ class Router:
             "location_columns": location,
             "target_precision": target_precision,
             "min_auto_count": min_auto_count,
+            "drift_margin": drift_margin,
             "data": {
                 "n_rows": int(len(df)),
                 "sha256": _data_hash(df, [text, *targets, *location]),
