@@ -14,6 +14,7 @@ Two detectors are combined and their spans merged:
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -37,6 +38,7 @@ LOKAL_TYPES: dict[str, str] = {
     "PASSPORT": "[PASSPORT]",
 }
 _WINDOW = 160  # characters of context given to lokal-id on each side of a hint
+_MAX_PIECE = 4_000  # longest stretch handed to lokal-id at once
 
 
 class Span(NamedTuple):
@@ -93,6 +95,7 @@ _LOKAL_HINT = re.compile(
 
 _WEAK_NAME_CUE = re.compile(r"(?:^|[^\w])(?<!nama )(?<!nama  )(?:saya|aku|sy|gue|gw)[ \t]*,?[ \t]*$", re.IGNORECASE)
 _SPAN_WORD = re.compile(r"[A-Za-z]+")
+_AFTER_SENTENCE_END = re.compile(r"(?<![\w.])(?!(?:prof|sdri|almh|drs|dra)\b)[A-Za-z]{4,}[.!?][ \t]+$", re.IGNORECASE)
 
 
 def _is_common_word(word: str) -> bool:
@@ -121,6 +124,9 @@ def _lokal_spans(view: str, hints: list[re.Match[str]]) -> Iterator[Span]:
                 and all(_is_common_word(w) for w in _SPAN_WORD.findall(view[s:e]))
             ):
                 continue
+            # "Bapak Walikota. Lampu mati": lokal-id skips the title and takes the next sentence's first word.
+            if m.type == "NAME" and _AFTER_SENTENCE_END.search(view[max(0, s - 20) : s]):
+                continue
             yield Span(s, e, LOKAL_TYPES[m.type])
 
 
@@ -147,6 +153,15 @@ def _windows(view: str, hints: list[re.Match[str]]) -> Iterator[tuple[int, int]]
         if hi < len(view):
             cut = view.find(" ", hi, hi + _WINDOW // 2)
             hi = cut if cut >= 0 else hi
+        # lokal-id looks back to the start of the line for some kinds, which is quadratic on a long
+        # single-line text: cut long stretches into overlapping pieces (overlap = one window).
+        while hi - lo > _MAX_PIECE:
+            cut = view.rfind(" ", lo + _MAX_PIECE // 2, lo + _MAX_PIECE)
+            cut = cut if cut > lo else lo + _MAX_PIECE
+            yield lo, cut
+            lo = max(lo + 1, cut - _WINDOW)
+            space = view.find(" ", lo, cut)
+            lo = space + 1 if 0 <= space < cut else lo
         yield lo, hi
 
 
@@ -323,6 +338,12 @@ def _name_spans(view: str) -> Iterator[Span]:
 
 
 # ------------------------------------------------------------------------------------------------ merge
+def _overlaps(sorted_spans: list[tuple[int, int]], starts: list[int], span: Span) -> bool:
+    """Whether ``span`` overlaps one of the non-overlapping ``sorted_spans`` (``starts`` = their starts)."""
+    k = bisect.bisect_left(starts, span.end)
+    return k > 0 and sorted_spans[k - 1][1] > span.start
+
+
 def find_spans(text: str) -> list[Span]:
     """Non-overlapping spans of personal data in ``text`` (validated str), in reading order."""
     view = _view(text)
@@ -333,11 +354,10 @@ def find_spans(text: str) -> list[Span]:
     if hints:
         # Our digit analysis knows where a NIK ends and a date begins; lokal-id's numeric kinds would
         # swallow "3578 0123 4567 8901 21 juli" whole, so they only count where ours found nothing.
-        own = [(s.start, s.end) for s in spans]
+        own = sorted((s.start, s.end) for s in spans if s.placeholder not in ("[NAME]", "[EMAIL]"))
+        starts = [start for start, _ in own]
         for found in _lokal_spans(view, hints):
-            if found.placeholder in ("[NAME]", "[EMAIL]") or not any(
-                found.start < e and s < found.end for s, e in own
-            ):
+            if found.placeholder in ("[NAME]", "[EMAIL]") or not _overlaps(own, starts, found):
                 spans.append(found)
     if not spans:
         return []

