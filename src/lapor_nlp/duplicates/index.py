@@ -27,9 +27,10 @@ PLACE_KINDS: tuple[str, ...] = (
     "street", "gang", "number", "rt", "rw", "point", "estate", "area", "landmark"
 )
 _KIND_ID = {k: i for i, k in enumerate(PLACE_KINDS)}
-# Kinds whose disagreement reliably means another place (street and landmark names are extracted loosely).
-_SPECIFIC_KINDS = frozenset({"gang", "number", "rt", "rw", "point", "estate"})
-_STRONG = np.array([k in ("gang", "rt", "rw", "point") for k in PLACE_KINDS])
+# Kinds whose disagreement reliably means another place: street and landmark names are extracted
+# loosely, and house numbers differ in genuine re-submissions ("no 75" / "no 39-45") as often as not.
+_STRONG_KINDS = frozenset({"gang", "rt", "rw", "point"})
+_STRONG = np.array([k in _STRONG_KINDS for k in PLACE_KINDS])
 _LOCATION_KEYS = ("kecamatan", "kelurahan")
 _DAY = 86400.0
 _PHRASE_WORDS = 12  # longest shared phrase shown in evidence
@@ -155,8 +156,10 @@ class DuplicateIndex:
         Validation happens first, so a bad record leaves the index unchanged.
         """
         prepared = self._prepare(records, progress=progress)
+        first = len(self._ids)
         for rec in prepared:
             self._insert(*rec)
+        self._refresh_norms(first)
         return len(prepared)
 
     def remove(self, id: str | int) -> None:
@@ -308,17 +311,18 @@ class DuplicateIndex:
 
     def _insert(self, key: str, analysis: Any, seconds: float, aware: bool | None, loc: Any) -> None:
         pos = len(self._ids)
-        seq = [self._term_id(w, -1) for w in analysis.words]
+        get = self._vocab.get
+        seq = list(map(get, analysis.words))
+        if None in seq:
+            seq = [t if t is not None else self._term_id(w, -1) for t, w in zip(seq, analysis.words, strict=True)]
         uniq = sorted(set(seq))
         places = sorted({self._term_id(p, _KIND_ID[p.split(":", 1)[0]]) for p in analysis.places})
-        n = self._n_alive + 1
-        norm = 0.0
+        df, postings = self._df, self._postings
         for t in uniq:
-            self._df[t] += 1
-            self._postings[t].append(pos)
-            norm += (math.log((n + 1) / (self._df[t] + 1)) + 1.0) ** 2
+            df[t] += 1
+            postings[t].append(pos)
         for t in places:
-            self._df[t] += 1
+            df[t] += 1
         kel, kec = self._location_ids(loc, create=True)
         self._ids.append(key)
         self._pos[key] = pos
@@ -329,13 +333,24 @@ class DuplicateIndex:
         self._set_ptr.append(len(self._set))
         self._plc.extend(places)
         self._plc_ptr.append(len(self._plc))
-        self._norm.append(norm)
+        self._norm.append(0.0)  # set by _refresh_norms once the batch is in
         self._time.append(seconds)
         self._kel.append(kel)
         self._kec.append(kec)
         if aware is not None:
             self._aware = aware
-        self._n_alive = n
+        self._n_alive += 1
+
+    def _refresh_norms(self, first: int) -> None:
+        """Squared idf norms of documents ``first..`` with the document frequencies after their batch."""
+        cand = np.arange(first, len(self._ids), dtype=np.int64)
+        if cand.size == 0:
+            return
+        toks, owner = self._gather(self._set_ptr, self._set, cand)
+        norms = np.bincount(owner, weights=self._idf(toks) ** 2, minlength=cand.size)
+        view = np.frombuffer(self._norm, dtype=np.float64)
+        view[first:] = norms
+        del view
 
     def _analyse_query(self, text: str, submitted_at: Any, location: Mapping[str, Any] | None) -> dict[str, Any]:
         if not isinstance(text, str):
@@ -458,13 +473,13 @@ class DuplicateIndex:
         cnorm = np.bincount(owner, weights=w2, minlength=n) if toks.size else np.zeros(n)
         hit = np.isin(toks, known)
         shared = np.bincount(owner, weights=w2 * hit, minlength=n) if toks.size else np.zeros(n)
+        # how much specific content the two share: long shared specific text vs a short generic phrase
+        shared_info = np.log1p(np.bincount(owner, weights=np.sqrt(w2) * hit, minlength=n)) if toks.size else np.zeros(n)
         similarity = shared / np.sqrt(cnorm * qnorm + 1e-12)
         containment = shared / (np.minimum(cnorm, qnorm) + 1e-12)
-        lens = np.diff(np.frombuffer(self._seq_ptr, dtype=np.int64))[cand]
-        log_length = np.log1p(np.minimum(lens, q["n_words"]))
 
         kinds_q = np.zeros(len(PLACE_KINDS), dtype=bool)
-        for kname in q["place_kinds"] & _SPECIFIC_KINDS:
+        for kname in q["place_kinds"] & _STRONG_KINDS:
             kinds_q[_KIND_ID[kname]] = True
         ptoks, powner = self._gather(self._plc_ptr, self._plc, cand)
         nk = len(PLACE_KINDS)
@@ -476,11 +491,9 @@ class DuplicateIndex:
             shared_places = np.minimum(np.bincount(powner, weights=phit, minlength=n), 3.0)
             conflict = has & kinds_q[None, :] & ~agree
             conflicts = conflict[:, _STRONG].sum(axis=1).astype(float)
-            number_conflicts = conflict[:, ~_STRONG].sum(axis=1).astype(float)
         else:
             shared_places = np.zeros(n)
             conflicts = np.zeros(n)
-            number_conflicts = np.zeros(n)
 
         def agreement(qv: int, arr: array[int]) -> np.ndarray:
             c = np.frombuffer(arr, dtype=np.int32)[cand]
@@ -493,8 +506,8 @@ class DuplicateIndex:
         t = np.frombuffer(self._time, dtype=np.float64)[cand]
         days = (q["time"] - t) / _DAY if not math.isnan(q["time"]) else np.full(n, np.nan)
         X = np.column_stack(
-            [similarity, containment, same_kel, same_kec, shared_places, conflicts, number_conflicts,
-             gap_feature(days), log_length]
+            [similarity, containment, same_kel, same_kec, shared_places, conflicts, gap_feature(days),
+             shared_info]
         )
         return X, {"similarity": similarity, "days": days, "same_kel": same_kel, "same_kec": same_kec}
 
