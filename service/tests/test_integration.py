@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from service.app.feedback import export_feedback
 from service.app.main import create_app
 from service.tests.conftest import ADMIN, INTAKE, make_settings
 from service.tests.fakes import FakeRouter
@@ -102,12 +101,15 @@ TEMPLATES = {
 }
 
 
-def test_integration_feedback_export_trains_a_router(tmp_path: Path) -> None:
-    router_cls = _router_class()
-    import pandas as pd
+def test_integration_retrain_loop_export_train_reload(tmp_path: Path) -> None:
+    """The README's three steps: export-feedback, lapor-nlp train, POST /v1/model/reload."""
+    _router_class()
+    from lapor_nlp.cli import main as cli_main
 
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    with TestClient(create_app(make_settings(url, duplicates_k=0), router=FakeRouter())) as c:
+    model_dir = tmp_path / "models" / "default"
+    settings = make_settings(url, duplicates_k=0, model_dir=model_dir)
+    with TestClient(create_app(settings, router=FakeRouter())) as c:
         for n in range(30):
             for (topic, agency), template in TEMPLATES.items():
                 sid = c.post(
@@ -121,17 +123,23 @@ def test_integration_feedback_export_trains_a_router(tmp_path: Path) -> None:
                     json={"agency": agency, "category": topic, "reviewer": "ani"},
                 )
         c.post("/v1/route", headers=INTAKE, json={"text": "jalan rusak tidak direview"})
-    out = tmp_path / "feedback.csv"
-    assert export_feedback(url, out) == 90
-    frame = pd.read_csv(out)
-    router = router_cls.train(
-        frame, text="text", targets=["topic", "agency"], location=["kecamatan", "kelurahan"], progress=False
-    )
-    assert set(router.labels("agency")) == {agency for _, agency in TEMPLATES}
-    suggestion = router.predict("lampu jalan mati di gang lima", location=WHERE, top_k=3)
-    assert suggestion.targets["agency"].label == "Dinas Perhubungan"
-    with out.open(encoding="utf-8") as fh:
-        assert "jalan rusak tidak direview" not in fh.read()
+
+        out = tmp_path / "feedback.csv"
+        assert cli_main(["export-feedback", "--database-url", url, "--output", str(out)]) == 0
+        assert "jalan rusak tidak direview" not in out.read_text(encoding="utf-8")
+        train = ["train", str(out), "--text-column", "text", "--target", "topic", "--target", "agency",
+                 "--location-column", "kecamatan", "--location-column", "kelurahan",
+                 "--out", str(model_dir), "--quiet"]  # fmt: skip
+        assert cli_main(train) == 0
+
+        assert c.get("/v1/model", headers=INTAKE).json()["version"] == "fake-1"
+        reloaded = c.post("/v1/model/reload", headers=ADMIN)
+        assert reloaded.status_code == 200, reloaded.text
+        assert set(reloaded.json()["labels"]["agency"]) == {agency for _, agency in TEMPLATES}
+        routed = c.post("/v1/route", headers=INTAKE, json={"text": "lampu jalan mati di gang lima",
+                                                           "location": WHERE}).json()  # fmt: skip
+        assert routed["agency"]["label"] == "Dinas Perhubungan"
+        assert routed["model_version"] == reloaded.json()["version"] != "fake-1"
 
 
 @pytest.mark.slow
