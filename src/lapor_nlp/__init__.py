@@ -18,6 +18,7 @@ from lapor_nlp.errors import (
     ModelIntegrityError,
     ModelNotFoundError,
     ModelVersionError,
+    TextTypeError,
     UnknownLabelError,
 )
 from lapor_nlp.types import Suggestion, TargetSuggestion
@@ -50,6 +51,7 @@ __all__ = [
     "Router",
     "Suggestion",
     "TargetSuggestion",
+    "TextTypeError",
     "UnknownLabelError",
     "__version__",
 ]
