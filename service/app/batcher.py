@@ -71,7 +71,12 @@ class PredictBatcher:
                     stop = True
                     break
                 batch.append(item)
-            self._process(batch)
+            try:
+                self._process(batch)
+            except BaseException as exc:  # noqa: BLE001 - never leave a request waiting forever
+                for *_, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
             if stop:
                 return
 
