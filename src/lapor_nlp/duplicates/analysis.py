@@ -72,8 +72,11 @@ def tokenize(text: str) -> list[str]:
     text = _ELONGATED.sub(r"\1", _LITERAL_ESCAPE.sub(" ", text.lower()))
     if "http" in text or "www." in text:
         text = _URL.sub(" ", text)
+    found = _WORD.findall(text)
+    if "[" not in text and "__" not in text:  # fast path: no placeholders
+        return found if max(map(len, found), default=0) <= _TOKEN_MAX_LEN else [t[:_TOKEN_MAX_LEN] for t in found]
     out = []
-    for tok in _WORD.findall(text):
+    for tok in found:
         if tok[0] in "[_":
             m = _PLACEHOLDER.match(tok)
             tok = f"[{m.group(1) or m.group(2)}]" if m else tok.strip("[]_")
@@ -92,10 +95,13 @@ def place_mentions(words: list[str] | tuple[str, ...]) -> list[str]:
     """
     out: list[str] = []
     n = len(words)
+    cues = _PLACE_CUES.keys() & set(words)
+    if not cues:
+        return out
     for i, w in enumerate(words):
-        kind = _PLACE_CUES.get(w)
-        if kind is None:
+        if w not in cues:
             continue
+        kind = _PLACE_CUES[w]
         taken = 0
         j = i + 1
         while j < n and taken < 3:

@@ -75,8 +75,8 @@ class DuplicateIndex:
         *,
         threshold: float | None = None,
         max_gap_days: float | None = None,
-        candidates: int = 200,
-        posting_budget: int = 60_000,
+        candidates: int = 150,
+        posting_budget: int = 40_000,
         scorer: Scorer | None = None,
     ) -> None:
         self.scorer = scorer if scorer is not None else default_scorer()
