@@ -41,7 +41,15 @@ import pandas as pd  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("LAPOR_NLP_SHARED_DATASETS", ROOT.parent / "shared" / "datasets"))
 _NUMBER = re.compile(r"\d+")
-_GREETINGS = ("", "", "Selamat pagi, ", "Selamat siang min, ", "Assalamualaikum, ", "Mohon maaf, ", "Halo admin, ")
+_GREETINGS = (
+    "",
+    "",
+    "Selamat pagi, ",
+    "Selamat siang min, ",
+    "Assalamualaikum, ",
+    "Mohon maaf, ",
+    "Halo admin, ",
+)
 _CLOSINGS = ("", "", " Terima kasih.", " Mohon segera ditindaklanjuti.", " Tolong dibantu.")
 START = datetime(2021, 1, 1)
 
@@ -99,8 +107,13 @@ class Corpus:
         for i in range(n):
             b = rng.randrange(len(self.texts))
             text, loc = self.vary(rng, b)
-            yield {"id": f"s{i}", "text": text, "location": loc, "submitted_at": START + timedelta(seconds=i * span),
-                   "base": b}
+            yield {
+                "id": f"s{i}",
+                "text": text,
+                "location": loc,
+                "submitted_at": START + timedelta(seconds=i * span),
+                "base": b,
+            }
 
 
 def _batches(it: Iterator[dict[str, object]], size: int) -> Iterator[list[dict[str, object]]]:
@@ -270,7 +283,10 @@ def main(argv: list[str] | None = None) -> int:
     lookup = pd.read_csv(base / "lookup_kelurahan.csv")
     kec = pd.read_csv(base / "lookup_kecamatan.csv")
     kec_names = dict(zip(kec["id"], kec["name"], strict=False)) if "name" in kec.columns else {}
-    places = [(str(kec_names.get(k, "")), str(n)) for n, k in zip(lookup["name"], lookup["kecamatan_id"], strict=False)]
+    places = [
+        (str(kec_names.get(k, "")), str(n))
+        for n, k in zip(lookup["name"], lookup["kecamatan_id"], strict=False)
+    ]
     corpus = Corpus(texts, places, seed=0)
     scale, baseline = [], []
     print("== scale (DuplicateIndex, 1 process)")

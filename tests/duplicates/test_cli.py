@@ -11,12 +11,12 @@ from lapor_nlp.cli import main
 from lapor_nlp.duplicates import DuplicateIndex
 
 CSV = """id,text,submitted_at,kecamatan,kelurahan
-a1,"Lampu PJU mati di Jl. Kutisari Indah gang 3, sudah seminggu gelap",2023-01-01 10:00,Tenggilis Mejoyo,Kutisari
+a1,"Lampu PJU mati di Jl. Kutisari Indah gang 3, sudah seminggu gelap",2023-01-01 10:00,Tenggilis,Kutisari
 a2,"Jalan berlubang besar di jl Ahmad Yani depan toko Sinar Jaya",2023-01-02 10:00,Wonokromo,Jagir
-a3,"Lampu PJU mati di Jl. Kutisari Indah gang 5, sudah seminggu gelap",2023-01-03 10:00,Tenggilis Mejoyo,Kutisari
-a4,"lampu pju jl kutisari indah gang 3 masih mati sudah seminggu gelap, tolong",2023-01-05 10:00,Tenggilis Mejoyo,Kutisari
+a3,"Lampu PJU mati di Jl. Kutisari Indah gang 5, sudah seminggu gelap",2023-01-03 10:00,Tenggilis,Kutisari
+a4,"lampu pju jl kutisari indah gang 3 masih mati sudah seminggu gelap",2023-01-05 10:00,Tenggilis,Kutisari
 a5,"   ",2023-01-06 10:00,Wonokromo,Jagir
-a6,"jalan berlubang besar jl ahmad yani depan toko sinar jaya belum diperbaiki",2023-01-04 10:00,Wonokromo,Jagir
+a6,"jalan berlubang besar jl ahmad yani depan toko sinar jaya belum ditambal",2023-01-04 10:00,Wonokromo,Jagir
 """
 
 

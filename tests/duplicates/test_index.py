@@ -46,7 +46,13 @@ DECISIONS = [
         KUTISARI,
         False,
     ),  # another RT
-    ("Jalan berlubang, mohon diperbaiki", KUTISARI, "jalan berlubang mohon diperbaiki", JAGIR, False),  # elsewhere
+    (
+        "Jalan berlubang, mohon diperbaiki",
+        KUTISARI,
+        "jalan berlubang mohon diperbaiki",
+        JAGIR,
+        False,
+    ),  # elsewhere
 ]
 
 
@@ -118,7 +124,21 @@ def test_consistency_random_add_remove_query() -> None:
     rng = random.Random(7)
     idx = DuplicateIndex()
     live: dict[str, str] = {}
-    words = "lampu jalan gang saluran sampah pohon rusak mati banjir kutisari jagir rungkut ngagel".split()
+    words = [
+        "lampu",
+        "jalan",
+        "gang",
+        "saluran",
+        "sampah",
+        "pohon",
+        "rusak",
+        "mati",
+        "banjir",
+        "kutisari",
+        "jagir",
+        "rungkut",
+        "ngagel",
+    ]
     for step in range(300):
         if live and rng.random() < 0.3:
             victim = rng.choice(sorted(live))

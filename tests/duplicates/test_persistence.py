@@ -35,11 +35,18 @@ def index() -> DuplicateIndex:
 
 def _snapshot(idx: DuplicateIndex) -> list[list[tuple[str, float]]]:
     when = T0 + timedelta(days=30)
-    return [[(m.id, round(m.score, 9)) for m in idx.query(t, k=5, submitted_at=when, location={"kelurahan": "kel0"})]
-            for t in TEXTS]
+    return [
+        [
+            (m.id, round(m.score, 9))
+            for m in idx.query(t, k=5, submitted_at=when, location={"kelurahan": "kel0"})
+        ]
+        for t in TEXTS
+    ]
 
 
-def test_round_trip_keeps_results_settings_and_rejects_mixed_time_kinds(index: DuplicateIndex, tmp_path: Path) -> None:
+def test_round_trip_keeps_results_settings_and_rejects_mixed_time_kinds(
+    index: DuplicateIndex, tmp_path: Path
+) -> None:
     path = tmp_path / "dups.npz"
     index.save(path)
     loaded = DuplicateIndex.load(path)

@@ -17,9 +17,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--id-column", default="id")
     p.add_argument("--text-column", default="text")
     p.add_argument("--time-column", default="submitted_at", help="submission time column ('' for none)")
-    p.add_argument("--location-columns", default="kecamatan,kelurahan",
-                   help="comma-separated location columns used when present ('' for none)")
-    p.add_argument("--threshold", type=float, default=None, help="duplicate score threshold (default: calibrated)")
+    p.add_argument(
+        "--location-columns",
+        default="kecamatan,kelurahan",
+        help="comma-separated location columns used when present ('' for none)",
+    )
+    p.add_argument(
+        "--threshold", type=float, default=None, help="duplicate score threshold (default: calibrated)"
+    )
     p.add_argument("--index", default=None, help="also save the built index to this .npz file")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=_duplicates)
@@ -47,7 +52,8 @@ def _duplicates(args: argparse.Namespace) -> int:
     if not args.quiet:
         n_groups = groups["group"].nunique() if len(groups) else 0
         print(
-            f"{len(df)} complaints, {n_groups} duplicate groups covering {len(groups)} complaints -> {args.output}",
+            f"{len(df)} complaints, {n_groups} duplicate groups covering {len(groups)} complaints "
+            f"-> {args.output}",
             file=sys.stderr,
         )
     return 0

@@ -10,7 +10,7 @@ from lapor_nlp.errors import IndexStateError, InputError
 
 
 def to_seconds(value: Any) -> tuple[float, bool | None]:
-    """Return (POSIX seconds, is_aware) for a datetime / ISO string / pandas Timestamp; NaN/None -> (nan, None).
+    """Return (POSIX seconds, is_aware) for a datetime, ISO string or pandas Timestamp; None -> (nan, None).
 
     Naive timestamps are read as wall-clock times (UTC is assumed only to get a number); aware ones
     are converted to UTC.
@@ -27,7 +27,8 @@ def to_seconds(value: Any) -> tuple[float, bool | None]:
             value = datetime.fromisoformat(text)
         except ValueError as exc:
             raise InputError(
-                f"submitted_at {text!r} is not an ISO date-time; pass a datetime or e.g. '2022-01-31 08:15:00'"
+                f"submitted_at {text!r} is not an ISO date-time; "
+                "pass a datetime or e.g. '2022-01-31 08:15:00'"
             ) from exc
     if type(value).__name__ == "NaTType":
         return math.nan, None

@@ -87,9 +87,18 @@ def find_groups(
         roots.setdefault(root, []).append(child)
     records = []
     for number, (root, children) in enumerate(roots.items(), start=1):
-        records.append({"group": number, "id": root, "duplicate_of": "", "score": float("nan"), "evidence": ""})
+        records.append(
+            {"group": number, "id": root, "duplicate_of": "", "score": float("nan"), "evidence": ""}
+        )
         for child in children:
             of, score, evidence = link[child]
-            records.append({"group": number, "id": child, "duplicate_of": of, "score": round(score, 4),
-                            "evidence": evidence})
+            records.append(
+                {
+                    "group": number,
+                    "id": child,
+                    "duplicate_of": of,
+                    "score": round(score, 4),
+                    "evidence": evidence,
+                }
+            )
     return pd.DataFrame.from_records(records, columns=list(GROUP_COLUMNS)), index

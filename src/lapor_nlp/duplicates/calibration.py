@@ -85,7 +85,9 @@ def replay(complaints: pd.DataFrame, pairs: pd.DataFrame, *, progress: bool = Fa
         except ValueError:
             continue  # empty texts cannot be indexed; they are never anybody's duplicate
     y = (pairs["label"].astype(str).str.upper() == "DUP").to_numpy().astype(int)
-    return Replay(pairs=pairs.reset_index(drop=True), X=X, y=y, groups=pairs["query_id"].to_numpy(), ranking=ranking)
+    return Replay(
+        pairs=pairs.reset_index(drop=True), X=X, y=y, groups=pairs["query_id"].to_numpy(), ranking=ranking
+    )
 
 
 def fit_scorer(X: np.ndarray, y: np.ndarray, *, C: float = 1.0, threshold: float = 0.5) -> Scorer:
@@ -147,7 +149,9 @@ def recall_at_k(rep: Replay, scorer: Scorer, rows: np.ndarray, k: int = 5) -> fl
     return hits / max(total, 1)
 
 
-def cross_validate(rep: Replay, *, n_splits: int = 5, repeats: int = 3, C: float = 1.0, seed: int = 0) -> dict[str, Any]:
+def cross_validate(
+    rep: Replay, *, n_splits: int = 5, repeats: int = 3, C: float = 1.0, seed: int = 0
+) -> dict[str, Any]:
     """Out-of-fold pair metrics and recall@5, folds grouped by later complaint, thresholds fitted in-fold."""
     from sklearn.model_selection import StratifiedGroupKFold
 
@@ -175,14 +179,22 @@ def cross_validate(rep: Replay, *, n_splits: int = 5, repeats: int = 3, C: float
     return out
 
 
-def char_baseline(complaints: pd.DataFrame, rep: Replay, *, halve_across_kelurahan: bool = False) -> dict[str, float]:
+def char_baseline(
+    complaints: pd.DataFrame, rep: Replay, *, halve_across_kelurahan: bool = False
+) -> dict[str, float]:
     """Char 3-5-gram TF-IDF cosine baseline, threshold tuned on the same pairs; also its recall@5."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     df = complaints.assign(id=complaints["id"].astype(str))
-    df = df.assign(_t=pd.to_datetime(df["submitted_at"])).sort_values("_t", kind="stable").reset_index(drop=True)
+    df = (
+        df.assign(_t=pd.to_datetime(df["submitted_at"]))
+        .sort_values("_t", kind="stable")
+        .reset_index(drop=True)
+    )
     texts = df["text"].fillna("").astype(str).str.lower()
-    M = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2).fit_transform(texts)
+    M = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2).fit_transform(
+        texts
+    )
     pos = {i: n for n, i in enumerate(df["id"])}
     kel = df["kelurahan"].fillna("").to_numpy() if "kelurahan" in df.columns else np.full(len(df), "")
 
@@ -198,13 +210,13 @@ def char_baseline(complaints: pd.DataFrame, rep: Replay, *, halve_across_kelurah
     t = best_f1_threshold(scores, rep.y)
     m = pair_metrics(scores, rep.y, t)
     hits, total = 0, 0
-    for i in np.flatnonzero(rep.y == 1):
+    for i in np.flatnonzero(rep.y == 1).tolist():
         qi, ci = pos[rep.pairs.at[i, "query_id"]], pos[rep.pairs.at[i, "cand_id"]]
         if qi == 0:
             continue
         sims = adjust(qi, np.asarray((M[:qi] @ M[qi].T).todense()).ravel(), np.arange(qi))
         total += 1
-        hits += ci in np.argsort(-sims, kind="stable")[:5]
+        hits += int(ci in np.argsort(-sims, kind="stable")[:5])
     m["recall_at_5"] = hits / max(total, 1)
     return m
 

@@ -23,9 +23,7 @@ from lapor_nlp.duplicates.match import Evidence, Match
 from lapor_nlp.duplicates.scorer import Scorer, default_scorer, gap_feature
 from lapor_nlp.errors import EmptyComplaintError, IndexStateError, InputError
 
-PLACE_KINDS: tuple[str, ...] = (
-    "street", "gang", "number", "rt", "rw", "point", "estate", "area", "landmark"
-)
+PLACE_KINDS: tuple[str, ...] = ("street", "gang", "number", "rt", "rw", "point", "estate", "area", "landmark")
 _KIND_ID = {k: i for i, k in enumerate(PLACE_KINDS)}
 # Kinds whose disagreement reliably means another place: street and landmark names are extracted
 # loosely, and house numbers differ in genuine re-submissions ("no 75" / "no 39-45") as often as not.
@@ -93,8 +91,8 @@ class DuplicateIndex:
         # vocabulary: words and "kind:token" place mentions share one id space
         self._vocab: dict[str, int] = {}
         self._terms: list[str] = []
-        self._df = array("i")            # live document frequency per term id
-        self._kind = array("b")          # place kind id per term, -1 for words
+        self._df = array("i")  # live document frequency per term id
+        self._kind = array("b")  # place kind id per term, -1 for words
         self._postings: list[array[int]] = []
         # documents, by internal position (removed ones stay as tombstones until save/load)
         self._ids: list[str] = []
@@ -106,9 +104,9 @@ class DuplicateIndex:
         self._set = array("i")
         self._plc_ptr = array("q", [0])  # unique place ids
         self._plc = array("i")
-        self._norm = array("d")          # squared idf norm at insertion (candidate stage only)
-        self._time = array("d")          # POSIX seconds, NaN unknown
-        self._kel = array("i")           # ids into _places_names, -1 unknown
+        self._norm = array("d")  # squared idf norm at insertion (candidate stage only)
+        self._time = array("d")  # POSIX seconds, NaN unknown
+        self._kel = array("i")  # ids into _places_names, -1 unknown
         self._kec = array("i")
         self._loc_vocab: dict[str, int] = {}
         self._loc_names: list[str] = []
@@ -200,8 +198,13 @@ class DuplicateIndex:
         order = np.lexsort((-aux["similarity"], -scores))[:k]
         return [self._match(q, int(cand[i]), float(scores[i]), aux, i) for i in order]
 
-    def features(self, text: str, ids: Iterable[str | int], submitted_at: Any = None,
-                 location: Mapping[str, Any] | None = None) -> np.ndarray:
+    def features(
+        self,
+        text: str,
+        ids: Iterable[str | int],
+        submitted_at: Any = None,
+        location: Mapping[str, Any] | None = None,
+    ) -> np.ndarray:
         """Pair feature matrix (rows follow ``ids``) of ``text`` against indexed complaints (calibration)."""
         q = self._analyse_query(text, submitted_at, location)
         pos = []
@@ -282,13 +285,16 @@ class DuplicateIndex:
             key = str(rid)
             if key in self._pos or key in seen:
                 raise IndexStateError(
-                    f"complaint id {key!r} is already indexed; ids must be unique (remove() it first to replace it)"
+                    f"complaint id {key!r} is already indexed; ids must be unique "
+                    "(remove() it first to replace it)"
                 )
             if not isinstance(text, str):
                 raise InputError(f"complaint {key!r}: text must be a str, got {type(text).__name__}")
             analysis = analyze(text)
             if not analysis.words:
-                raise EmptyComplaintError(f"complaint {key!r} has no words after cleaning; it cannot be indexed")
+                raise EmptyComplaintError(
+                    f"complaint {key!r} has no words after cleaning; it cannot be indexed"
+                )
             seconds, aware = to_seconds(ts)
             check_kind(kind, aware)
             if aware is not None:
@@ -312,9 +318,8 @@ class DuplicateIndex:
     def _insert(self, key: str, analysis: Any, seconds: float, aware: bool | None, loc: Any) -> None:
         pos = len(self._ids)
         get = self._vocab.get
-        seq = list(map(get, analysis.words))
-        if None in seq:
-            seq = [t if t is not None else self._term_id(w, -1) for t, w in zip(seq, analysis.words, strict=True)]
+        found: list[int | None] = list(map(get, analysis.words))
+        seq = [t if t is not None else self._term_id(w, -1) for t, w in zip(found, analysis.words, strict=True)]
         uniq = sorted(set(seq))
         places = sorted({self._term_id(p, _KIND_ID[p.split(":", 1)[0]]) for p in analysis.places})
         df, postings = self._df, self._postings
@@ -352,7 +357,9 @@ class DuplicateIndex:
         view[first:] = norms
         del view
 
-    def _analyse_query(self, text: str, submitted_at: Any, location: Mapping[str, Any] | None) -> dict[str, Any]:
+    def _analyse_query(
+        self, text: str, submitted_at: Any, location: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
         if not isinstance(text, str):
             raise InputError(f"query text must be a str, got {type(text).__name__}")
         analysis = analyze(text)
@@ -474,7 +481,9 @@ class DuplicateIndex:
         hit = np.isin(toks, known)
         shared = np.bincount(owner, weights=w2 * hit, minlength=n) if toks.size else np.zeros(n)
         # how much specific content the two share: long shared specific text vs a short generic phrase
-        shared_info = np.log1p(np.bincount(owner, weights=np.sqrt(w2) * hit, minlength=n)) if toks.size else np.zeros(n)
+        shared_info = (
+            np.log1p(np.bincount(owner, weights=np.sqrt(w2) * hit, minlength=n)) if toks.size else np.zeros(n)
+        )
         similarity = shared / np.sqrt(cnorm * qnorm + 1e-12)
         containment = shared / (np.minimum(cnorm, qnorm) + 1e-12)
 
@@ -506,8 +515,16 @@ class DuplicateIndex:
         t = np.frombuffer(self._time, dtype=np.float64)[cand]
         days = (q["time"] - t) / _DAY if not math.isnan(q["time"]) else np.full(n, np.nan)
         X = np.column_stack(
-            [similarity, containment, same_kel, same_kec, shared_places, conflicts, gap_feature(days),
-             shared_info]
+            [
+                similarity,
+                containment,
+                same_kel,
+                same_kec,
+                shared_places,
+                conflicts,
+                gap_feature(days),
+                shared_info,
+            ]
         )
         return X, {"similarity": similarity, "days": days, "same_kel": same_kel, "same_kec": same_kec}
 
@@ -561,7 +578,7 @@ class DuplicateIndex:
         scored = []
         for a, b in runs:
             ids = np.asarray(qids[a:b], dtype=np.int64)
-            phrase = " ".join(terms[t] for t in ids[: _PHRASE_WORDS])
+            phrase = " ".join(terms[t] for t in ids[:_PHRASE_WORDS])
             if phrase not in seen:
                 seen.add(phrase)
                 scored.append((float(self._idf(ids).sum()), phrase))

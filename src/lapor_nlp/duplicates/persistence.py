@@ -30,8 +30,23 @@ if TYPE_CHECKING:
 MAGIC = "lapor-nlp/duplicate-index"
 FORMAT_VERSION = 1
 _ARRAYS = (
-    "terms_blob", "terms_ptr", "kind", "ids_blob", "ids_ptr", "loc_blob", "loc_ptr",
-    "seq_ptr", "seq", "set_ptr", "set", "plc_ptr", "plc", "norm", "time", "kel", "kec",
+    "terms_blob",
+    "terms_ptr",
+    "kind",
+    "ids_blob",
+    "ids_ptr",
+    "loc_blob",
+    "loc_ptr",
+    "seq_ptr",
+    "seq",
+    "set_ptr",
+    "set",
+    "plc_ptr",
+    "plc",
+    "norm",
+    "time",
+    "kel",
+    "kec",
 )
 
 
@@ -118,7 +133,8 @@ def save_index(index: DuplicateIndex, path: str | Path) -> None:
 
 def _refuse(path: Path, why: str) -> IndexStateError:
     return IndexStateError(
-        f"refusing to load duplicate index {path}: {why}. Rebuild it with DuplicateIndex.add_many() and save() again"
+        f"refusing to load duplicate index {path}: {why}. "
+        "Rebuild it with DuplicateIndex.add_many() and save() again"
     )
 
 
@@ -142,16 +158,29 @@ def _read(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         raise _refuse(path, "it is not a lapor-nlp duplicate index")
     if header.get("format_version") != FORMAT_VERSION:
         raise _refuse(
-            path, f"format version {header.get('format_version')!r} is not supported (this library reads {FORMAT_VERSION})"
+            path,
+            f"format version {header.get('format_version')!r} is not supported "
+            f"(this library reads {FORMAT_VERSION})",
         )
     if header.get("sha256") != _digest(arrays):
         raise _refuse(path, "its checksum does not match (the file was modified or damaged)")
     return header, arrays
 
 
-def _check_structure(path: Path, arrays: dict[str, np.ndarray], n_terms: int, n_docs: int, n_locs: int) -> None:
-    expected = {"terms_ptr": np.int64, "kind": np.int8, "seq": np.int32, "set": np.int32, "plc": np.int32,
-                "norm": np.float64, "time": np.float64, "kel": np.int32, "kec": np.int32}
+def _check_structure(
+    path: Path, arrays: dict[str, np.ndarray], n_terms: int, n_docs: int, n_locs: int
+) -> None:
+    expected = {
+        "terms_ptr": np.int64,
+        "kind": np.int8,
+        "seq": np.int32,
+        "set": np.int32,
+        "plc": np.int32,
+        "norm": np.float64,
+        "time": np.float64,
+        "kel": np.int32,
+        "kec": np.int32,
+    }
     for name, dtype in expected.items():
         if arrays[name].dtype != dtype or arrays[name].ndim != 1:
             raise _refuse(path, f"array {name!r} has dtype {arrays[name].dtype}, expected {np.dtype(dtype)}")
@@ -171,7 +200,9 @@ def _check_structure(path: Path, arrays: dict[str, np.ndarray], n_terms: int, n_
         raise _refuse(path, "term kinds do not match the vocabulary")
 
 
-def load_index(cls: type[DuplicateIndex], path: str | Path, *, scorer: Scorer | None = None) -> DuplicateIndex:
+def load_index(
+    cls: type[DuplicateIndex], path: str | Path, *, scorer: Scorer | None = None
+) -> DuplicateIndex:
     """Read, verify and rebuild an index written by :func:`save_index`."""
     path = Path(path)
     header, a = _read(path)

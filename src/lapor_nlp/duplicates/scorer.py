@@ -1,8 +1,9 @@
 """Pair features and the calibrated logistic scorer turning them into a duplicate probability.
 
 The features are few and readable on purpose (a hidden evaluation uses later data): template-aware
-text similarity, containment, location agreement, place-mention agreement/conflict and time gap. The default weights and threshold live in ``default_scorer.json`` and come from
-:mod:`lapor_nlp.duplicates.calibration` (cross-validated on hand-labelled pairs).
+text similarity, containment, shared specific content, location agreement, place-mention
+agreement/conflict and time gap. The default weights and threshold live in ``default_scorer.json`` and
+come from :mod:`lapor_nlp.duplicates.calibration` (cross-validated on hand-labelled pairs).
 """
 
 from __future__ import annotations
@@ -19,14 +20,14 @@ import numpy as np
 from lapor_nlp.errors import ModelIntegrityError
 
 FEATURE_NAMES: tuple[str, ...] = (
-    "similarity",        # template-aware (corpus IDF) cosine of the word sets
-    "containment",       # shared IDF mass / IDF mass of the shorter text
-    "same_kelurahan",    # 1 same, 0 unknown, -1 different
-    "same_kecamatan",    # 1 same, 0 unknown, -1 different
-    "shared_places",     # number of place mentions in both texts (capped at 3)
-    "place_conflicts",   # number of place kinds among gang, RT, RW, titik (named point) that disagree
-    "log_gap_days",      # log1p(days between submissions), capped at one year; neutral when unknown
-    "shared_content",    # log1p(summed idf of the shared words): specific shared text vs a generic phrase
+    "similarity",  # template-aware (corpus IDF) cosine of the word sets
+    "containment",  # shared IDF mass / IDF mass of the shorter text
+    "same_kelurahan",  # 1 same, 0 unknown, -1 different
+    "same_kecamatan",  # 1 same, 0 unknown, -1 different
+    "shared_places",  # number of place mentions in both texts (capped at 3)
+    "place_conflicts",  # number of place kinds among gang, RT, RW, titik (named point) that disagree
+    "log_gap_days",  # log1p(days between submissions), capped at one year; neutral when unknown
+    "shared_content",  # log1p(summed idf of the shared words): specific shared text vs a generic phrase
 )
 GAP_CAP_DAYS = 365.0
 UNKNOWN_GAP_DAYS = 14.0
