@@ -114,25 +114,36 @@ def _run_fresh(name: str, limit: int | None) -> dict[str, float]:
 
 
 def _report(results: dict[str, dict[str, float]]) -> None:
-    print(f"\n{'side':12s} {'docs/s':>9s} {'words/s':>10s} {'cpu docs/s':>11s} {'setup s':>8s} "
-          f"{'redact share':>12s} {'peak RSS MB':>11s}")
+    print(
+        f"\n{'side':12s} {'docs/s':>9s} {'words/s':>10s} {'cpu docs/s':>11s} {'setup s':>8s} "
+        f"{'redact share':>12s} {'peak RSS MB':>11s}"
+    )
     for name, r in results.items():
         share = f"{r['redact_seconds'] / r['seconds']:.0%}" if r["redact_seconds"] else "-"
-        print(f"{name:12s} {r['docs'] / r['seconds']:9.1f} {r['words'] / r['seconds']:10.0f} "
-              f"{r['docs'] / r['cpu_seconds']:11.1f} {r['setup_seconds']:8.2f} {share:>12s} {r['peak_rss_mb']:11.0f}")
+        print(
+            f"{name:12s} {r['docs'] / r['seconds']:9.1f} {r['words'] / r['seconds']:10.0f} "
+            f"{r['docs'] / r['cpu_seconds']:11.1f} {r['setup_seconds']:8.2f} {share:>12s} "
+            f"{r['peak_rss_mb']:11.0f}"
+        )
     ours, naive = results["ours"], results["naive"]
     ratio = (ours["docs"] / ours["seconds"]) / (naive["docs"] / naive["seconds"])
     cpu_ratio = (ours["docs"] / ours["cpu_seconds"]) / (naive["docs"] / naive["cpu_seconds"])
-    print(f"\nthroughput ratio ours/naive: {ratio:.1f}x wall clock, {cpu_ratio:.1f}x CPU "
-          f"(goal >= {GOAL:.0f}x: {'met' if min(ratio, cpu_ratio) >= GOAL else 'NOT met'})")
+    print(
+        f"\nthroughput ratio ours/naive: {ratio:.1f}x wall clock, {cpu_ratio:.1f}x CPU "
+        f"(goal >= {GOAL:.0f}x: {'met' if min(ratio, cpu_ratio) >= GOAL else 'NOT met'})"
+    )
     if "naive-once" in results:
         once = results["naive-once"]
-        print(f"for context, ours/naive-once (stemmer built once, no redaction): "
-              f"{(ours['docs'] / ours['seconds']) / (once['docs'] / once['seconds']):.2f}x")
-    print(f"redaction: {ours['redact_seconds']:.2f} s of {ours['seconds']:.2f} s "
-          f"({ours['redact_seconds'] / ours['seconds']:.0%}); peak RSS ours {ours['peak_rss_mb']:.0f} MB "
-          f"(+{ours['peak_rss_mb'] - ours['rss_before_mb']:.0f} MB during the run), "
-          f"naive {naive['peak_rss_mb']:.0f} MB")
+        print(
+            f"for context, ours/naive-once (stemmer built once, no redaction): "
+            f"{(ours['docs'] / ours['seconds']) / (once['docs'] / once['seconds']):.2f}x"
+        )
+    print(
+        f"redaction: {ours['redact_seconds']:.2f} s of {ours['seconds']:.2f} s "
+        f"({ours['redact_seconds'] / ours['seconds']:.0%}); peak RSS ours {ours['peak_rss_mb']:.0f} MB "
+        f"(+{ours['peak_rss_mb'] - ours['rss_before_mb']:.0f} MB during the run), "
+        f"naive {naive['peak_rss_mb']:.0f} MB"
+    )
 
 
 def _redaction(sample: int, seed: int) -> None:
@@ -147,8 +158,10 @@ def _redaction(sample: int, seed: int) -> None:
     for label, fn in (("lokal-id detect_pii alone", lokal_only), ("lapor_nlp.text.redact", redact)):
         start = time.process_time()
         report = evaluate(fn, cases)
-        print(f"\n== {label} ({len(cases)} real complaints, {sum(report.total.values())} planted identifiers, "
-              f"{time.process_time() - start:.1f} s CPU)")
+        print(
+            f"\n== {label} ({len(cases)} real complaints, {sum(report.total.values())} planted identifiers, "
+            f"{time.process_time() - start:.1f} s CPU)"
+        )
         print(report.table())
         if report.misses:
             kinds: dict[str, int] = {}
@@ -161,12 +174,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None, help="use only the first N complaints")
     parser.add_argument("--side", choices=["ours", "naive", "naive-once"], help=argparse.SUPPRESS)
-    parser.add_argument("--redaction", action="store_true", help="also run the planted-PII redaction evaluation")
+    parser.add_argument(
+        "--redaction", action="store_true", help="also run the planted-PII redaction evaluation"
+    )
     parser.add_argument("--redaction-sample", type=int, default=2000, help="complaints used as hosts")
     parser.add_argument("--no-context", action="store_true", help="skip the naive-once context run")
     args = parser.parse_args()
     if not CSV.is_file():
-        print(f"SKIP: {CSV} not found (put ../shared/datasets beside the checkout or set LAPOR_NLP_SHARED_DATASETS)")
+        print(
+            f"SKIP: {CSV} not found (put ../shared/datasets beside the checkout "
+            "or set LAPOR_NLP_SHARED_DATASETS)"
+        )
         return 0
     if args.side:
         print(json.dumps(_side(args.side, args.limit)))

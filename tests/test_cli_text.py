@@ -27,7 +27,10 @@ def test_preprocess_no_stem(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_preprocess_switches(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["preprocess", "--no-redact", "--no-slang", "--no-stopwords", "--no-stem", "yg 081234567890"]) == 0
+    assert (
+        main(["preprocess", "--no-redact", "--no-slang", "--no-stopwords", "--no-stem", "yg 081234567890"])
+        == 0
+    )
     assert capsys.readouterr().out.strip() == "yg 081234567890"
 
 
@@ -42,6 +45,9 @@ def test_stdin_lines(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixt
 
 def test_console_script_help() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "lapor_nlp.cli", "redact", "--help"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "lapor_nlp.cli", "redact", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0 and "placeholders" in done.stdout

@@ -22,7 +22,9 @@ def test_all_is_sorted_and_every_name_exists() -> None:
 
 def test_every_error_class_is_exported() -> None:
     public_errors = {
-        name for name, obj in vars(errors).items() if inspect.isclass(obj) and issubclass(obj, errors.LaporError)
+        name
+        for name, obj in vars(errors).items()
+        if inspect.isclass(obj) and issubclass(obj, errors.LaporError)
     }
     assert public_errors <= set(lapor_nlp.__all__)
 

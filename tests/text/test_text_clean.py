@@ -11,7 +11,9 @@ from lapor_nlp.errors import InputError, TextTypeError
 from lapor_nlp.text import clean
 from lapor_nlp.text.clean import fix_mojibake, normalise_word
 
-CASES = [json.loads(line) for line in (Path(__file__).parent / "fixtures" / "clean.jsonl").open(encoding="utf-8")]
+CASES = [
+    json.loads(line) for line in (Path(__file__).parent / "fixtures" / "clean.jsonl").open(encoding="utf-8")
+]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["text"][:40] for c in CASES])
@@ -21,7 +23,14 @@ def test_clean_table(case: dict[str, str]) -> None:
 
 @pytest.mark.parametrize(
     ("garbled", "fixed"),
-    [("ðŸ™\x8f", "🙏"), ("Ã©", "é"), ("â€™", "\u2019"), ("Â²", "²"), ("café", "café"), ("biasa saja", "biasa saja")],
+    [
+        ("ðŸ™\x8f", "🙏"),
+        ("Ã©", "é"),
+        ("â€™", "\u2019"),
+        ("Â²", "²"),
+        ("café", "café"),
+        ("biasa saja", "biasa saja"),
+    ],
 )
 def test_fix_mojibake(garbled: str, fixed: str) -> None:
     assert fix_mojibake(garbled) == fixed
@@ -29,7 +38,13 @@ def test_fix_mojibake(garbled: str, fixed: str) -> None:
 
 @pytest.mark.parametrize(
     ("word", "expected"),
-    [("tolonggg", "tolong"), ("maaaaf", "maaf"), ("bangett", "banget"), ("saat", "saat"), ("mengganggu", "mengganggu")],
+    [
+        ("tolonggg", "tolong"),
+        ("maaaaf", "maaf"),
+        ("bangett", "banget"),
+        ("saat", "saat"),
+        ("mengganggu", "mengganggu"),
+    ],
 )
 def test_normalise_word_squeezes_elongation(word: str, expected: str) -> None:
     assert normalise_word(word) == expected

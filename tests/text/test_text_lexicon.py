@@ -7,8 +7,25 @@ import pytest
 from lapor_nlp.text import Preprocessor
 from lapor_nlp.text.lexicon import known_words, slang, stem_exceptions, stopwords
 
-KEEP = ["tidak", "tak", "belum", "bukan", "jangan", "tanpa", "masalah", "kurang", "lama", "baru", "mohon",
-        "tolong", "segera", "rusak", "sudah", "masih", "sangat"]
+KEEP = [
+    "tidak",
+    "tak",
+    "belum",
+    "bukan",
+    "jangan",
+    "tanpa",
+    "masalah",
+    "kurang",
+    "lama",
+    "baru",
+    "mohon",
+    "tolong",
+    "segera",
+    "rusak",
+    "sudah",
+    "masih",
+    "sangat",
+]
 JAVANESE = ["monggo", "kulo", "nyuwun", "sampun", "mboten", "nggih", "dalane", "suwun", "arek", "wong"]
 
 
@@ -19,10 +36,26 @@ def test_slang_has_several_hundred_entries() -> None:
 
 @pytest.mark.parametrize(
     ("informal", "standard"),
-    [("yg", "yang"), ("gak", "tidak"), ("udah", "sudah"), ("tdk", "tidak"), ("sdh", "sudah"), ("dgn", "dengan"),
-     ("utk", "untuk"), ("krn", "karena"), ("tlg", "tolong"), ("mhn", "mohon"), ("jln", "jalan"), ("jl", "jalan"),
-     ("kel", "kelurahan"), ("kec", "kecamatan"), ("pju", "pju"), ("bpjs", "bpjs"), ("blm", "belum"),
-     ("antri", "antre")],
+    [
+        ("yg", "yang"),
+        ("gak", "tidak"),
+        ("udah", "sudah"),
+        ("tdk", "tidak"),
+        ("sdh", "sudah"),
+        ("dgn", "dengan"),
+        ("utk", "untuk"),
+        ("krn", "karena"),
+        ("tlg", "tolong"),
+        ("mhn", "mohon"),
+        ("jln", "jalan"),
+        ("jl", "jalan"),
+        ("kel", "kelurahan"),
+        ("kec", "kecamatan"),
+        ("pju", "pju"),
+        ("bpjs", "bpjs"),
+        ("blm", "belum"),
+        ("antri", "antre"),
+    ],
 )
 def test_slang_entries(informal: str, standard: str) -> None:
     assert slang()[informal] == standard

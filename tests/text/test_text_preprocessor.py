@@ -17,7 +17,8 @@ from lapor_nlp.errors import InputError, TextTypeError
 from lapor_nlp.text import Preprocessor
 
 CASES = [
-    json.loads(line) for line in (Path(__file__).parent / "fixtures" / "preprocess.jsonl").open(encoding="utf-8")
+    json.loads(line)
+    for line in (Path(__file__).parent / "fixtures" / "preprocess.jsonl").open(encoding="utf-8")
 ]
 DOCS = [
     "Lampu PJU di jln. Sukomanunggal matiii, tolonggg diperbaiki",
@@ -37,7 +38,11 @@ def test_preprocessor_table(case: dict[str, str]) -> None:
 
 @pytest.mark.parametrize(
     "est",
-    [Preprocessor(), Preprocessor(stem=False), Preprocessor(redact=False, slang=False, stopwords=False, stem=False)],
+    [
+        Preprocessor(),
+        Preprocessor(stem=False),
+        Preprocessor(redact=False, slang=False, stopwords=False, stem=False),
+    ],
     ids=repr,
 )
 def test_estimator_contract(est: Preprocessor) -> None:
@@ -78,7 +83,15 @@ def test_placeholders_are_single_stable_tokens() -> None:
     out = Preprocessor().fit_transform(
         ["[NAME_1] [NIK_2] [PHONE_1] [ADDRESS_1] [EMAIL] [NUMBER] [KK_1]", "[NIK] [PHONE] [EMAIL] [NAME]"]
     )
-    assert out[0].split() == ["__name__", "__nik__", "__phone__", "__address__", "__email__", "__number__", "__nik__"]
+    assert out[0].split() == [
+        "__name__",
+        "__nik__",
+        "__phone__",
+        "__address__",
+        "__email__",
+        "__number__",
+        "__nik__",
+    ]
     assert out[1].split() == ["__nik__", "__phone__", "__email__", "__name__"]
     tokens = TfidfVectorizer().fit(out).get_feature_names_out()
     assert "nik" not in tokens and "phone" not in tokens and "__nik__" in tokens
@@ -86,7 +99,10 @@ def test_placeholders_are_single_stable_tokens() -> None:
 
 def test_masked_and_freshly_redacted_text_agree() -> None:
     masked, raw = Preprocessor().fit_transform(
-        ["NIK [NIK_1] atas nama [NAME_1] hp [PHONE_1]", "NIK 3578012345678901 atas nama Budi Santoso hp 081234567890"]
+        [
+            "NIK [NIK_1] atas nama [NAME_1] hp [PHONE_1]",
+            "NIK 3578012345678901 atas nama Budi Santoso hp 081234567890",
+        ]
     )
     assert masked == raw
 
@@ -97,7 +113,10 @@ def test_accepts_arrays_series_and_missing_values() -> None:
     est = Preprocessor()
     assert est.transform(np.array(["jalan rusak", None], dtype=object)) == ["jalan rusak", ""]
     assert est.transform(pd.Series(["jalan rusak", float("nan")])) == ["jalan rusak", ""]
-    assert est.transform(np.array([["jalan rusak"], ["lampu mati"]], dtype=object)) == ["jalan rusak", "lampu mati"]
+    assert est.transform(np.array([["jalan rusak"], ["lampu mati"]], dtype=object)) == [
+        "jalan rusak",
+        "lampu mati",
+    ]
     assert est.transform([]) == []
     assert est.transform(["", "   ", "\\n\\n"]) == ["", "", ""]
 
@@ -140,4 +159,6 @@ def test_runs_on_real_complaints(surabaya_csv: Path) -> None:
     assert len(out) == len(texts) and sum(1 for t in out if t) >= 0.99 * len(texts)
     vocab = {w for t in out for w in t.split()}
     assert not {"yg", "gak", "tdk", "sdh", "dgn", "utk"} & vocab
-    assert not any(w.startswith("n") and w[1:] in {"mohon", "saya", "kami", "nama"} for w in vocab)  # literal \n
+    assert not any(
+        w.startswith("n") and w[1:] in {"mohon", "saya", "kami", "nama"} for w in vocab
+    )  # literal \n

@@ -10,14 +10,34 @@ from hypothesis import strategies as st
 from lapor_nlp.text import Preprocessor, clean, redact
 
 PIECES = st.sampled_from(
-    ["NIK ", "nik=", "\\n", "hp ", "+62 ", "08", "-", ".", " ", "atas nama ", "Bapak ", "@", "[NAME_1]", "ðŸ™\x8f",
-     "tolonggg ", "yg ", "RT 05 ", "Rp 1.500.000 ", "kerusakan ", "Pemalang "]
+    [
+        "NIK ",
+        "nik=",
+        "\\n",
+        "hp ",
+        "+62 ",
+        "08",
+        "-",
+        ".",
+        " ",
+        "atas nama ",
+        "Bapak ",
+        "@",
+        "[NAME_1]",
+        "ðŸ™\x8f",
+        "tolonggg ",
+        "yg ",
+        "RT 05 ",
+        "Rp 1.500.000 ",
+        "kerusakan ",
+        "Pemalang ",
+    ]
 )
 TEXT = st.one_of(
     st.text(max_size=300),
-    st.lists(st.one_of(PIECES, st.text(alphabet="0123456789 .-", max_size=25), st.text(max_size=8)), max_size=30).map(
-        "".join
-    ),
+    st.lists(
+        st.one_of(PIECES, st.text(alphabet="0123456789 .-", max_size=25), st.text(max_size=8)), max_size=30
+    ).map("".join),
 )
 PROFILE = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -43,6 +63,8 @@ def test_redact_output_never_has_16_digit_run(text: str) -> None:
 @given(st.text(alphabet=st.characters(blacklist_categories=("Nd",)), max_size=200))
 def test_redact_leaves_digit_free_text_without_cues_unchanged(text: str) -> None:
     lowered = text.lower()
-    if "@" in text or any(cue in lowered for cue in ("nama", "bapak", "ibu", "pak", "bu ", "a.n", "a/n", " at")):
+    if "@" in text or any(
+        cue in lowered for cue in ("nama", "bapak", "ibu", "pak", "bu ", "a.n", "a/n", " at")
+    ):
         return
     assert redact(text) == text.replace("\ud800", "\ufffd") or re.search("[\ud800-\udfff]", text)

@@ -1,4 +1,4 @@
-"""redact(): table-driven cases, false positives on ordinary text, bad input, and the planted-PII evaluation."""
+"""redact(): table-driven cases, false positives on ordinary text, bad input, planted-PII evaluation."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from lapor_nlp.errors import TextTypeError
 from lapor_nlp.text import redact
 from lapor_nlp.text.evaluation import FORMS, evaluate, lokal_only, plant
 
-CASES = [json.loads(line) for line in (Path(__file__).parent / "fixtures" / "redact.jsonl").open(encoding="utf-8")]
+CASES = [
+    json.loads(line) for line in (Path(__file__).parent / "fixtures" / "redact.jsonl").open(encoding="utf-8")
+]
 
 # Hand-written complaint-like sentences with many ordinary numbers and cue-like words, none personal.
 ORDINARY = [

@@ -13,7 +13,9 @@ from lapor_nlp.text import Preprocessor
 from lapor_nlp.text.places import is_place_word
 from lapor_nlp.text.stem import _may_change, _stemmer, sastrawi_stem, stem_word
 
-CASES = [json.loads(line) for line in (Path(__file__).parent / "fixtures" / "stem.jsonl").open(encoding="utf-8")]
+CASES = [
+    json.loads(line) for line in (Path(__file__).parent / "fixtures" / "stem.jsonl").open(encoding="utf-8")
+]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["word"] for c in CASES])
@@ -49,15 +51,17 @@ def test_memoised() -> None:
     assert info.hits >= 1 and info.maxsize is not None
 
 
-WORDS = (
-    "membangun pembangunan dibangun bangunan kebersihan membersihkan pembersihan dibersihkan mengurus pengurus "
-    "pengurusan diurus diperbaiki memperbaiki kesehatan menyehatkan pelayanan melayani dilayani berlubang "
-    "penerangan menerangi keterangan mendapatkan pendapatan didapat pengaduan mengadukan diadukan tersumbat "
-    "penyumbatan menyumbat pengerukan dikeruk ditebang penebangan tumbang menumbangkan dipangkas pemangkasan "
-    "pengaspalan diaspal pemasangan dipasang terpasang menyetujui persetujuan kinerja bersama kebersamaan "
-    "memperhatikan perhatian diperhatikan ketidakadilan berkelanjutan ditindaklanjuti penanganan ditangani "
-    "sukomanunggal wonokromo tambaksari rungkut gubeng kenjeran jambangan gayungan bubutan"
-).split()
+_WORD_TEXT = (
+    "membangun pembangunan dibangun bangunan kebersihan membersihkan pembersihan dibersihkan mengurus "
+    "pengurus pengurusan diurus diperbaiki memperbaiki kesehatan menyehatkan pelayanan melayani dilayani "
+    "berlubang penerangan menerangi keterangan mendapatkan pendapatan didapat pengaduan mengadukan "
+    "diadukan tersumbat penyumbatan menyumbat pengerukan dikeruk ditebang penebangan tumbang "
+    "menumbangkan dipangkas pemangkasan pengaspalan diaspal pemasangan dipasang terpasang menyetujui "
+    "persetujuan kinerja bersama kebersamaan memperhatikan perhatian diperhatikan ketidakadilan "
+    "berkelanjutan ditindaklanjuti penanganan ditangani sukomanunggal wonokromo tambaksari rungkut "
+    "gubeng kenjeran jambangan gayungan bubutan"
+)
+WORDS = _WORD_TEXT.split()
 
 
 @pytest.mark.parametrize("word", WORDS)

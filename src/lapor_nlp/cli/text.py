@@ -10,7 +10,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p = subparsers.add_parser(
         "preprocess",
         help="print the normalised tokens of each text (one per line)",
-        description="Redact, clean, normalise slang, drop stopwords and stem each text; one output line per text.",
+        description="Redact, clean, normalise slang, drop stopwords and stem each text; one line per text.",
     )
     p.add_argument("texts", nargs="*", help="texts to process; read lines from stdin when none is given")
     p.add_argument("--no-redact", action="store_true", help="keep personal data (no placeholders)")
@@ -21,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     r = subparsers.add_parser(
         "redact",
         help="print each text with personal data replaced by placeholders",
-        description="Replace NIK/KK, phone numbers, e-mails and names by placeholders such as [NIK] and [NAME].",
+        description="Replace NIK/KK, phone numbers, e-mails and names by placeholders ([NIK], [NAME] ...).",
     )
     r.add_argument("texts", nargs="*", help="texts to redact; read lines from stdin when none is given")
     r.set_defaults(func=_redact)
@@ -35,7 +35,10 @@ def _preprocess(args: argparse.Namespace) -> int:
     from lapor_nlp.text import Preprocessor
 
     prep = Preprocessor(
-        redact=not args.no_redact, slang=not args.no_slang, stopwords=not args.no_stopwords, stem=not args.no_stem
+        redact=not args.no_redact,
+        slang=not args.no_slang,
+        stopwords=not args.no_stopwords,
+        stem=not args.no_stem,
     )
     for line in prep.fit_transform(_inputs(args)):
         print(line)

@@ -38,12 +38,16 @@ def as_texts(X: Iterable[object]) -> list[str]:
             "Preprocessor expects a list of texts, got a single string; wrap it in a list: [text]"
         )
     if hasattr(X, "columns"):
-        raise InputError("Preprocessor expects a 1-D list of texts, got a table; pass one column, e.g. df['text']")
+        raise InputError(
+            "Preprocessor expects a 1-D list of texts, got a table; pass one column, e.g. df['text']"
+        )
     shape = getattr(X, "shape", None)
     if shape is not None and len(shape) == 2:
         if shape[1] != 1:
-            raise InputError(f"Preprocessor expects a 1-D list of texts, got an array of shape {tuple(shape)}")
-        X = X.ravel() if hasattr(X, "ravel") else [row[0] for row in X]  # type: ignore[attr-defined]
+            raise InputError(
+                f"Preprocessor expects a 1-D list of texts, got an array of shape {tuple(shape)}"
+            )
+        X = X.ravel() if hasattr(X, "ravel") else [row[0] for row in X]  # type: ignore[attr-defined,index]
     try:
         items = list(X)
     except TypeError:

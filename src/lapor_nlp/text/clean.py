@@ -86,7 +86,8 @@ def raw_tokens(text: str) -> list[str]:
 
 @functools.lru_cache(maxsize=1 << 17)
 def normalise_word(word: str) -> str:
-    """Squeeze elongated letters: ``tolonggg`` -> ``tolong``, ``maaaf`` -> ``maaf``, ``bangett`` -> ``banget``.
+    """Squeeze elongated letters: ``tolonggg`` -> ``tolong``, ``maaaf`` -> ``maaf``,
+    ``bangett`` -> ``banget``.
 
     Three or more repeats always go (to one letter, or two when only that is a known word); a doubled
     letter is dropped only when the word is unknown and the single-letter form is known.

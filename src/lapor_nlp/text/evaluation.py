@@ -17,16 +17,74 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 _GIVEN = (
-    "Budi", "Siti", "Agus", "Dewi", "Rina", "Joko", "Sri", "Ahmad", "Muhammad", "Nur", "Eko", "Wahyu", "Putri",
-    "Andi", "Yuliana", "Hendra", "Rizky", "Fitri", "Bambang", "Sutrisno", "Lestari", "Indah", "Ayu", "Dian",
-    "Rudi", "Slamet", "Suparman", "Mariyam", "Teguh", "Kurniawan", "Yusuf", "Fajar", "Anisa", "Retno", "Heru",
+    "Budi",
+    "Siti",
+    "Agus",
+    "Dewi",
+    "Rina",
+    "Joko",
+    "Sri",
+    "Ahmad",
+    "Muhammad",
+    "Nur",
+    "Eko",
+    "Wahyu",
+    "Putri",
+    "Andi",
+    "Yuliana",
+    "Hendra",
+    "Rizky",
+    "Fitri",
+    "Bambang",
+    "Sutrisno",
+    "Lestari",
+    "Indah",
+    "Ayu",
+    "Dian",
+    "Rudi",
+    "Slamet",
+    "Suparman",
+    "Mariyam",
+    "Teguh",
+    "Kurniawan",
+    "Yusuf",
+    "Fajar",
+    "Anisa",
+    "Retno",
+    "Heru",
 )
 _FAMILY = (
-    "Santoso", "Wijaya", "Saputra", "Pratama", "Hidayat", "Rahayu", "Setiawan", "Susanto", "Kusuma", "Nugroho",
-    "Wibowo", "Purnomo", "Hartono", "Handayani", "Lestari", "Siregar", "Nasution", "Simanjuntak", "Harahap",
-    "Prasetyo", "Ramadhan", "Firmansyah", "Utomo", "Gunawan", "Sulistyo", "Maharani", "Permata", "Wulandari",
+    "Santoso",
+    "Wijaya",
+    "Saputra",
+    "Pratama",
+    "Hidayat",
+    "Rahayu",
+    "Setiawan",
+    "Susanto",
+    "Kusuma",
+    "Nugroho",
+    "Wibowo",
+    "Purnomo",
+    "Hartono",
+    "Handayani",
+    "Lestari",
+    "Siregar",
+    "Nasution",
+    "Simanjuntak",
+    "Harahap",
+    "Prasetyo",
+    "Ramadhan",
+    "Firmansyah",
+    "Utomo",
+    "Gunawan",
+    "Sulistyo",
+    "Maharani",
+    "Permata",
+    "Wulandari",
 )
 _MAIL_DOMAINS = ("gmail.com", "yahoo.com", "yahoo.co.id", "ymail.com", "outlook.com", "surabaya.go.id")
 _AREA_CODES = ("031", "021", "022", "024", "0341", "0351", "0321", "061", "0274", "0361")
@@ -55,11 +113,19 @@ def _group(digits: str, sizes: Sequence[int], sep: str) -> str:
 
 
 def _mobile(rng: random.Random) -> str:
-    return "08" + rng.choice(("1", "2", "5", "7", "8", "9")) + "".join(rng.choice("0123456789") for _ in range(rng.choice((8, 9))))
+    return (
+        "08"
+        + rng.choice(("1", "2", "5", "7", "8", "9"))
+        + "".join(rng.choice("0123456789") for _ in range(rng.choice((8, 9))))
+    )
 
 
 def _name(rng: random.Random) -> str:
-    return f"{rng.choice(_GIVEN)} {rng.choice(_FAMILY)}" if rng.random() < 0.8 else rng.choice(_GIVEN) + " " + rng.choice(_GIVEN)
+    return (
+        f"{rng.choice(_GIVEN)} {rng.choice(_FAMILY)}"
+        if rng.random() < 0.8
+        else rng.choice(_GIVEN) + " " + rng.choice(_GIVEN)
+    )
 
 
 # Each form returns (text to insert, the secret that must disappear).
@@ -102,8 +168,13 @@ def _nik_forms() -> dict[str, Form]:
         return f"nomor {n}", n
 
     return {
-        "nik_plain": plain, "nik_spaced": spaced, "nik_dotted": dotted, "nik_dashed": dashed,
-        "nik_literal_newline": literal_newline, "nik_glued_newline": glued_newline, "kk": kk,
+        "nik_plain": plain,
+        "nik_spaced": spaced,
+        "nik_dotted": dotted,
+        "nik_dashed": dashed,
+        "nik_literal_newline": literal_newline,
+        "nik_glued_newline": glued_newline,
+        "kk": kk,
         "nik_random_16_digits": bare,
     }
 
@@ -138,13 +209,20 @@ def _phone_forms() -> dict[str, Form]:
         v = r.choice((f"({area}) {num}", f"{area}-{num}", f"{area} {num}", f"({area}) {num[:3]} {num[3:]}"))
         return f"telp kantor {v}", v
 
-    return {"mobile": mobile, "mobile_separated": mobile_sep, "mobile_plus62": plus62, "mobile_628": c628,
-            "mobile_literal_newline": glued, "landline": landline}
+    return {
+        "mobile": mobile,
+        "mobile_separated": mobile_sep,
+        "mobile_plus62": plus62,
+        "mobile_628": c628,
+        "mobile_literal_newline": glued,
+        "landline": landline,
+    }
 
 
 def _email_forms() -> dict[str, Form]:
     def email(r: random.Random) -> tuple[str, str]:
-        user = f"{r.choice(_GIVEN).lower()}{r.choice(('.', '_', ''))}{r.choice(_FAMILY).lower()}{r.randint(1, 99)}"
+        sep = r.choice((".", "_", ""))
+        user = f"{r.choice(_GIVEN).lower()}{sep}{r.choice(_FAMILY).lower()}{r.randint(1, 99)}"
         v = f"{user}@{r.choice(_MAIL_DOMAINS)}"
         return r.choice((f"email {v}", f"email: {v}", f"\\n{v}")), v
 
@@ -179,12 +257,33 @@ def _ordinary_numbers(r: random.Random) -> list[str]:
     d, m, y = r.randint(1, 28), r.randint(1, 12), r.randint(2019, 2024)
     return [
         r.choice((f"{d:02d}-{m:02d}-{y}", f"{d}/{m}/{y}", f"{d:02d}.{m:02d}.{y}", f"{y}-{m:02d}-{d:02d}")),
-        r.choice((f"RT {r.randint(1, 15):02d} RW {r.randint(1, 12):02d}", f"RT.{r.randint(1, 15):03d}/RW.{r.randint(1, 12):03d}")),
-        r.choice((f"No. {r.randint(1, 250)}", f"no {r.randint(1, 99)}{r.choice('ABC')}", f"Blok C{r.randint(1, 30)}")),
-        r.choice((f"Rp {r.randint(1, 999)}.{r.randint(0, 999):03d}.000", f"Rp{r.randint(10, 9999)}000",
-                  f"Rp. {r.randint(1, 99)}.{r.randint(0, 999):03d}.{r.randint(0, 999):03d}.000")),
+        r.choice(
+            (
+                f"RT {r.randint(1, 15):02d} RW {r.randint(1, 12):02d}",
+                f"RT.{r.randint(1, 15):03d}/RW.{r.randint(1, 12):03d}",
+            )
+        ),
+        r.choice(
+            (
+                f"No. {r.randint(1, 250)}",
+                f"no {r.randint(1, 99)}{r.choice('ABC')}",
+                f"Blok C{r.randint(1, 30)}",
+            )
+        ),
+        r.choice(
+            (
+                f"Rp {r.randint(1, 999)}.{r.randint(0, 999):03d}.000",
+                f"Rp{r.randint(10, 9999)}000",
+                f"Rp. {r.randint(1, 99)}.{r.randint(0, 999):03d}.{r.randint(0, 999):03d}.000",
+            )
+        ),
         f"kode pos {r.choice(('60', '61', '65', '40', '10'))}{r.randint(100, 999)}",
-        r.choice((f"jam {r.randint(0, 23):02d}.{r.choice(('00', '15', '30', '45'))}", f"pukul {r.randint(7, 22)}:{r.randint(0, 59):02d}")),
+        r.choice(
+            (
+                f"jam {r.randint(0, 23):02d}.{r.choice(('00', '15', '30', '45'))}",
+                f"pukul {r.randint(7, 22)}:{r.randint(0, 59):02d}",
+            )
+        ),
         f"tahun {y}",
         f"{r.randint(2, 500)} meter",
     ]
@@ -277,7 +376,7 @@ def evaluate(redactor: Callable[[str], str], cases: Sequence[Planted]) -> Report
             elif len(report.misses) < 200:
                 report.misses.append((form, secret))
         remaining = _NUMBER.findall(output)
-        pool = defaultdict(int)
+        pool: defaultdict[str, int] = defaultdict(int)
         for n in remaining:
             pool[n] += 1
         for n in case.numbers:
@@ -295,7 +394,8 @@ def lokal_only(text: str) -> str:
     from lapor_nlp.text.redact import LOKAL_TYPES  # noqa: PLC0415
 
     out, pos = [], 0
-    for m in detect_pii(text, types=list(LOKAL_TYPES)):
+    types: list[Any] = list(LOKAL_TYPES)
+    for m in detect_pii(text, types=types):
         out.append(text[pos : m.start])
         out.append(LOKAL_TYPES[m.type])
         pos = m.end

@@ -6,24 +6,36 @@ Each loader reads its file once per process and returns an immutable mapping or 
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from importlib import resources
 from types import MappingProxyType
-from typing import Mapping
 
 from lapor_nlp.errors import DataFormatError
 
 
 def _lines(name: str) -> list[tuple[int, str]]:
     text = resources.files("lapor_nlp.text").joinpath("data", name).read_text(encoding="utf-8")
-    return [(i, line.strip()) for i, line in enumerate(text.splitlines(), 1) if line.strip() and not line.startswith("#")]
+    return [
+        (i, line.strip())
+        for i, line in enumerate(text.splitlines(), 1)
+        if line.strip() and not line.startswith("#")
+    ]
 
 
 def _pairs(name: str) -> Mapping[str, str]:
     out: dict[str, str] = {}
     for lineno, line in _lines(name):
         parts = line.split("\t")
-        if len(parts) != 2 or not parts[0] or not parts[1].strip() or " " in parts[0] or parts[0] != parts[0].lower():
-            raise DataFormatError(f"{name}:{lineno}: expected '<lower-case word><TAB><replacement>', got {line!r}")
+        if (
+            len(parts) != 2
+            or not parts[0]
+            or not parts[1].strip()
+            or " " in parts[0]
+            or parts[0] != parts[0].lower()
+        ):
+            raise DataFormatError(
+                f"{name}:{lineno}: expected '<lower-case word><TAB><replacement>', got {line!r}"
+            )
         if parts[0] in out and out[parts[0]] != parts[1]:
             raise DataFormatError(f"{name}:{lineno}: {parts[0]!r} is listed twice with different values")
         out[parts[0]] = " ".join(parts[1].split())

@@ -18,7 +18,7 @@ import bisect
 import re
 import unicodedata
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from lapor_nlp.text._input import check_text
 
@@ -93,9 +93,13 @@ _LOKAL_HINT = re.compile(
 )
 
 
-_WEAK_NAME_CUE = re.compile(r"(?:^|[^\w])(?<!nama )(?<!nama  )(?:saya|aku|sy|gue|gw)[ \t]*,?[ \t]*$", re.IGNORECASE)
+_WEAK_NAME_CUE = re.compile(
+    r"(?:^|[^\w])(?<!nama )(?<!nama  )(?:saya|aku|sy|gue|gw)[ \t]*,?[ \t]*$", re.IGNORECASE
+)
 _SPAN_WORD = re.compile(r"[A-Za-z]+")
-_AFTER_SENTENCE_END = re.compile(r"(?<![\w.])(?!(?:prof|sdri|almh|drs|dra)\b)[A-Za-z]{4,}[.!?][ \t]+$", re.IGNORECASE)
+_AFTER_SENTENCE_END = re.compile(
+    r"(?<![\w.])(?!(?:prof|sdri|almh|drs|dra)\b)[A-Za-z]{4,}[.!?][ \t]+$", re.IGNORECASE
+)
 
 
 def _is_common_word(word: str) -> bool:
@@ -110,7 +114,7 @@ def _is_common_word(word: str) -> bool:
 def _lokal_spans(view: str, hints: list[re.Match[str]]) -> Iterator[Span]:
     from lokal import detect_pii  # noqa: PLC0415  (heavy import, only when a hint is present)
 
-    types = list(LOKAL_TYPES)
+    types: list[Any] = list(LOKAL_TYPES)
     for start, end in _windows(view, hints):
         for m in detect_pii(view[start:end], types=types):
             s, e = _trim(view, start + m.start, start + m.end)
@@ -180,7 +184,9 @@ def _digit_spans(view: str) -> Iterator[Span]:
     for chain in _CHAIN.finditer(view):
         if chain.end() - chain.start() < 7:
             continue
-        groups = [(g.start(), g.end(), _ascii_digits(g.group(0))) for g in _GROUP.finditer(view, *chain.span())]
+        groups = [
+            (g.start(), g.end(), _ascii_digits(g.group(0))) for g in _GROUP.finditer(view, *chain.span())
+        ]
         yield from _classify_chain(view, chain.start(), groups)
 
 
@@ -211,7 +217,9 @@ def _classify_chain(view: str, start: int, groups: list[tuple[int, int, str]]) -
             continue
         count = 0
         for j in range(i, min(n, i + 6)):
-            if used[j] or (j > i and (groups[i][2][0] == "0" or view[groups[j - 1][1]] != view[groups[i][1]])):
+            if used[j] or (
+                j > i and (groups[i][2][0] == "0" or view[groups[j - 1][1]] != view[groups[i][1]])
+            ):
                 break
             count += len(groups[j][2])
             if count == 16:
@@ -228,7 +236,9 @@ def _classify_chain(view: str, start: int, groups: list[tuple[int, int, str]]) -
             continue
         d = groups[i][2]
         nxt = groups[i + 1][2] if i + 1 < n and not used[i + 1] else ""
-        is_intl = d.startswith("628") or (i == 0 and plus and d.startswith("62")) or (d == "62" and nxt[:1] == "8")
+        is_intl = (
+            d.startswith("628") or (i == 0 and plus and d.startswith("62")) or (d == "62" and nxt[:1] == "8")
+        )
         is_mobile = d.startswith("08") or (d == "0" and nxt[:1] == "8")
         if is_intl or is_mobile:
             low, high = (11, 14) if is_intl else (10, 13)
@@ -287,16 +297,16 @@ _STRONG_NAME_CUE = re.compile(
     re.IGNORECASE,
 )
 _NAME_WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019]*\.?")
-_NOT_NAME_WORDS = frozenset(
-    (
-        "warga pribadi perusahaan instansi dinas pemerintah kelurahan kecamatan masyarakat rt rw ketua pengurus "
-        "bapak ibu pak bu anak suami istri orang tua yang yg sendiri lengkap dan tersebut tsb saya sy kami aku "
-        "di ke dari untuk utk dengan dgn adalah ialah nik kk no nomor hp wa telp alamat tinggal tgl tanggal "
-        "lahir umur usia mau ingin akan sudah belum tidak tdk mohon minta tolong ini itu juga sebagai selaku "
-        "atau serta pada dalam jalan jl jln gang gg kota kabupaten desa kampung sekolah pt cv ud toko yayasan "
-        "koperasi bank almarhum almarhumah alm sdh blm ada punya bisa karena krn sejak mulai status terdaftar"
-    ).split()
+_NOT_NAME_TEXT = (
+    "warga pribadi perusahaan instansi dinas pemerintah kelurahan kecamatan masyarakat rt rw ketua "
+    "pengurus bapak ibu pak bu anak suami istri orang tua yang yg sendiri lengkap dan tersebut tsb "
+    "saya sy kami aku di ke dari untuk utk dengan dgn adalah ialah nik kk no nomor hp wa telp alamat "
+    "tinggal tgl tanggal lahir umur usia mau ingin akan sudah belum tidak tdk mohon minta tolong ini "
+    "itu juga sebagai selaku atau serta pada dalam jalan jl jln gang gg kota kabupaten desa kampung "
+    "sekolah pt cv ud toko yayasan koperasi bank almarhum almarhumah alm sdh blm ada punya bisa "
+    "karena krn sejak mulai status terdaftar"
 )
+_NOT_NAME_WORDS = frozenset(_NOT_NAME_TEXT.split())
 
 
 def _name_spans(view: str) -> Iterator[Span]:
@@ -312,7 +322,7 @@ def _name_spans(view: str) -> Iterator[Span]:
 
     roots = root_words()
     for cue in _STRONG_NAME_CUE.finditer(view):
-        pos, words = cue.end(), []
+        pos, words = cue.end(), list[re.Match[str]]()
         while len(words) < 4:
             m = _NAME_WORD.match(view, pos)
             if not m:
@@ -323,7 +333,12 @@ def _name_spans(view: str) -> Iterator[Span]:
             if not m.group(0)[0].isupper() and (bare in roots if words else _is_common_word(bare)):
                 # "nama saya masih ..." is no name; "nama saya siti handayani" is (an unknown word follows).
                 after = _NAME_WORD.match(view, m.end() + 1) if view[m.end() : m.end() + 1] == " " else None
-                if words or not after or after.group(0)[0].isupper() or _is_common_word(after.group(0).rstrip(".")):
+                if (
+                    words
+                    or not after
+                    or after.group(0)[0].isupper()
+                    or _is_common_word(after.group(0).rstrip("."))
+                ):
                     break
             words.append(m)
             if m.group(0).endswith(".") and len(bare) > 1:
@@ -333,7 +348,9 @@ def _name_spans(view: str) -> Iterator[Span]:
                 break
             pos = m.end() + 1
         if words:
-            end = words[-1].end() - (1 if words[-1].group(0).endswith(".") and len(words[-1].group(0)) > 2 else 0)
+            end = words[-1].end() - (
+                1 if words[-1].group(0).endswith(".") and len(words[-1].group(0)) > 2 else 0
+            )
             yield Span(words[0].start(), end, "[NAME]")
 
 

@@ -30,8 +30,31 @@ def _stemmer() -> Any:
 # Sastrawi's affixes (checked against it on the 17k-word vocabulary of the Surabaya complaints: 1
 # nonsense word differs).
 _PREFIXES = (
-    "di", "ke", "se", "be", "ber", "bel", "te", "ter", "tel", "me", "mem", "men", "meng", "menge", "meny",
-    "pe", "pem", "pen", "peng", "penge", "peny", "per", "pel", "ku", "kau",
+    "di",
+    "ke",
+    "se",
+    "be",
+    "ber",
+    "bel",
+    "te",
+    "ter",
+    "tel",
+    "me",
+    "mem",
+    "men",
+    "meng",
+    "menge",
+    "meny",
+    "pe",
+    "pem",
+    "pen",
+    "peng",
+    "penge",
+    "peny",
+    "per",
+    "pel",
+    "ku",
+    "kau",
 )
 _HEADS = frozenset("".join(p) for n in range(4) for p in itertools.product(_PREFIXES, repeat=n))
 _HEAD_STARTS = frozenset(p[:2] for p in _PREFIXES)
