@@ -319,7 +319,8 @@ class DuplicateIndex:
         pos = len(self._ids)
         get = self._vocab.get
         found: list[int | None] = list(map(get, analysis.words))
-        seq = [t if t is not None else self._term_id(w, -1) for t, w in zip(found, analysis.words, strict=True)]
+        words = analysis.words
+        seq = [t if t is not None else self._term_id(w, -1) for t, w in zip(found, words, strict=True)]
         uniq = sorted(set(seq))
         places = sorted({self._term_id(p, _KIND_ID[p.split(":", 1)[0]]) for p in analysis.places})
         df, postings = self._df, self._postings
