@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 Status = Literal["auto", "review", "decided"]
+
+
+MAX_ID = 2**31 - 1  # suggestion ids are 32-bit integers on every database
+
+
+def storable(value: str) -> str:
+    """The string with what no database can store (NUL, lone surrogates) replaced."""
+    return value.replace("\x00", " ").encode("utf-8", "replace").decode("utf-8")
+
+
+SafeStr = Annotated[str, AfterValidator(storable)]
 
 
 class _Strict(BaseModel):
@@ -15,11 +26,11 @@ class _Strict(BaseModel):
 
 
 class RouteRequest(_Strict):
-    text: str = Field(description="The complaint as written; personal data is redacted before storage.")
-    id: str | None = Field(
+    text: SafeStr = Field(description="The complaint as written; personal data is redacted before storage.")
+    id: SafeStr | None = Field(
         default=None, max_length=200, description="The intake system's own id (idempotent)."
     )
-    location: dict[str, str] | None = Field(
+    location: dict[SafeStr, SafeStr] | None = Field(
         default=None, description="e.g. {'kecamatan': ..., 'kelurahan': ...}"
     )
     submitted_at: datetime | None = None
@@ -41,7 +52,15 @@ class RouteRequest(_Strict):
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
         # Timestamps without an offset are taken as UTC, so stored and indexed times compare.
-        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+        if value is None:
+            return None
+        try:
+            value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("submitted_at is out of range") from None
+        if not 1900 <= value.year <= 9000:
+            raise ValueError("submitted_at must be between the years 1900 and 9000")
+        return value
 
     @field_validator("location")
     @classmethod
@@ -105,7 +124,7 @@ class BatchRouteResponse(BaseModel):
 
 
 class SuggestionOut(RouteResponse):
-    text: str = Field(description="the complaint, redacted")
+    text: SafeStr = Field(description="the complaint, redacted")
     location: dict[str, str]
     submitted_at: datetime | None
     created_at: datetime
@@ -121,10 +140,10 @@ class SuggestionPage(BaseModel):
 
 
 class DecisionRequest(_Strict):
-    agency: str = Field(min_length=1, max_length=300)
-    category: str = Field(min_length=1, max_length=300)
-    reviewer: str = Field(min_length=1, max_length=200)
-    duplicate_of: int | None = None
+    agency: SafeStr = Field(min_length=1, max_length=300)
+    category: SafeStr = Field(min_length=1, max_length=300)
+    reviewer: SafeStr = Field(min_length=1, max_length=200)
+    duplicate_of: int | None = Field(default=None, ge=1, le=MAX_ID)
 
     @field_validator("agency", "category", "reviewer")
     @classmethod
@@ -148,7 +167,9 @@ class ModelInfo(BaseModel):
 
 
 class ReloadRequest(_Strict):
-    model_dir: str | None = Field(default=None, description="defaults to LAPOR_NLP_MODEL_DIR")
+    model_dir: SafeStr | None = Field(
+        default=None, max_length=200, description="defaults to LAPOR_NLP_MODEL_DIR"
+    )
 
 
 class Health(BaseModel):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -105,3 +107,36 @@ def test_errors_unexpected_failure_is_generic_500_without_trace(
     assert r.status_code == 500
     assert r.json() == {"type": "InternalError", "detail": "internal error; it has been logged"}
     assert "3578012345670001" not in caplog.text and "RuntimeError" in caplog.text
+
+
+def _post_ascii(client: TestClient, path: str, payload: object, headers: dict[str, str]):  # type: ignore[no-untyped-def]
+    """POST JSON with \\u escapes (lets a lone surrogate through, as a real client can send it)."""
+    return client.post(path, content=json.dumps(payload).encode("ascii"), headers={**headers, **JSON})
+
+
+def test_errors_unstorable_characters_and_ranges_on_every_database(client: TestClient) -> None:
+    # NUL bytes and lone surrogates cannot be stored by PostgreSQL: they are replaced, not a 5xx.
+    for text in ("jalan\x00rusak", "jalan \ud800 rusak"):
+        body = {"text": text, "id": f"n-{len(text)}\x00", "location": {"kecamatan\x00": "Rung\x00kut"}}
+        r = _post_ascii(client, "/v1/route", body, INTAKE)
+        assert r.status_code == 200, r.text
+    sid = r.json()["suggestion_id"]
+    decision = {"agency": "Dinas\x00 Sosial", "category": "x\ud800", "reviewer": "a\x00"}
+    r = _post_ascii(client, f"/v1/suggestions/{sid}/decision", decision, ADMIN)
+    assert r.status_code == 422 and r.json()["type"] == "ValidationError"  # a label must be real text
+    r = _post_ascii(client, f"/v1/suggestions/{sid}/decision", {**decision, "category": "x"}, ADMIN)
+    assert r.status_code == 200 and r.json()["decision"]["agency"] == "Dinas  Sosial"
+    assert client.get("/v1/suggestions?agency=a%00b", headers=ADMIN).status_code == 200
+    for bad in (2**31, 2**63):
+        assert client.get(f"/v1/suggestions/{bad}", headers=ADMIN).status_code == 422
+        r = client.post(
+            f"/v1/suggestions/{sid}/decision",
+            headers=ADMIN,
+            json={"agency": "a", "category": "b", "reviewer": "c", "duplicate_of": bad},
+        )
+        assert r.status_code == 422
+    for when in ("0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "1800-01-01T00:00:00"):
+        r = client.post("/v1/route", headers=INTAKE, json={"text": "jalan", "submitted_at": when})
+        assert r.status_code == 422 and r.json()["type"] == "ValidationError"
+    r = client.post("/v1/model/reload", headers=ADMIN, json={"model_dir": "a\x00b"})
+    assert r.status_code == 422

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, settings
 
 from lapor_nlp import ModelNotFoundError
 from service.app.main import create_app
-from service.tests.conftest import ADMIN, INTAKE, make_settings
+from service.tests.conftest import ADMIN, INTAKE, PgSchema, make_settings
 from service.tests.fakes import FakeIndex, FakeRouter
 from service.tests.helpers import live_server
 
@@ -29,14 +29,21 @@ def _app(db: str):  # type: ignore[no-untyped-def]
 schema = schemathesis.openapi.from_dict(_app("sqlite://").openapi())
 
 
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    db = tmp_path_factory.mktemp("schemathesis") / "db.sqlite"
-    with live_server(_app(f"sqlite:///{db}")) as base:
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def base_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    schema_ = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('schemathesis') / 'db.sqlite'}"
+    else:
+        schema_ = PgSchema(request.getfixturevalue("postgres_url"))
+        url = schema_.url
+    with live_server(_app(url)) as base:
         with httpx.Client(base_url=base, headers=INTAKE) as http:
             for text in ("jalan rusak di gang satu", "tolong warga", "sampah numpuk"):
                 http.post("/v1/route", json={"text": text})
         yield base
+    if schema_ is not None:
+        schema_.drop()
 
 
 @schema.parametrize()

@@ -12,7 +12,9 @@ from service.app.routes.route import _ERRORS
 
 router = APIRouter(prefix="/v1/suggestions", tags=["review"])
 
-SuggestionId = Annotated[int, Path(ge=1, le=2**62, description="the suggestion_id returned by /v1/route")]
+SuggestionId = Annotated[
+    int, Path(ge=1, le=schemas.MAX_ID, description="the suggestion_id returned by /v1/route")
+]
 
 
 @router.get("", response_model=schemas.SuggestionPage, dependencies=[AdminKey], responses=_ERRORS)
@@ -29,8 +31,8 @@ def list_suggestions(
     rows, total = store.list_page(
         session,
         status=status,
-        agency=agency,
-        category=category,
+        agency=None if agency is None else schemas.storable(agency),
+        category=None if category is None else schemas.storable(category),
         limit=limit,
         offset=offset,
         newest_first=order == "newest",
