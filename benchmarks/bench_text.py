@@ -141,7 +141,7 @@ def _report(results: dict[str, dict[str, float]]) -> None:
     print(
         f"redaction: {ours['redact_seconds']:.2f} s of {ours['seconds']:.2f} s "
         f"({ours['redact_seconds'] / ours['seconds']:.0%}); peak RSS ours {ours['peak_rss_mb']:.0f} MB "
-        f"(+{ours['peak_rss_mb'] - ours['rss_before_mb']:.0f} MB during the run), "
+        f"(+{ours['peak_rss_mb'] - ours['rss_before_mb']:.0f} MB over bare Python with the texts loaded), "
         f"naive {naive['peak_rss_mb']:.0f} MB"
     )
 

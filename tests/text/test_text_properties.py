@@ -59,12 +59,48 @@ def test_redact_output_never_has_16_digit_run(text: str) -> None:
     assert redact(text) == out
 
 
+ORDINARY_WORDS = st.sampled_from(
+    [
+        "jalan",
+        "rusak",
+        "lampu",
+        "mati",
+        "mohon",
+        "segera",
+        "diperbaiki",
+        "saluran",
+        "banjir",
+        "sampah",
+        "warga",
+        "RT",
+        "RW",
+        "No.",
+        "12",
+        "05",
+        "2022",
+        "12-05-2022",
+        "Rp",
+        "1.500.000",
+        "60293",
+        "pukul",
+        "10.30",
+        ",",
+        ".",
+    ]
+)
+
+
 @PROFILE
-@given(st.text(alphabet=st.characters(blacklist_categories=("Nd",)), max_size=200))
-def test_redact_leaves_digit_free_text_without_cues_unchanged(text: str) -> None:
-    lowered = text.lower()
-    if "@" in text or any(
-        cue in lowered for cue in ("nama", "bapak", "ibu", "pak", "bu ", "a.n", "a/n", " at")
-    ):
-        return
-    assert redact(text) == text.replace("\ud800", "\ufffd") or re.search("[\ud800-\udfff]", text)
+@given(
+    st.text(
+        alphabet=st.characters(exclude_categories=("Nd", "Lu", "Ll", "Lt", "Lm", "Lo", "Cs")), max_size=200
+    )
+)
+def test_redact_leaves_letterless_text_unchanged(text: str) -> None:
+    assert redact(text) == text
+
+
+@PROFILE
+@given(st.lists(ORDINARY_WORDS, max_size=40).map(" ".join))
+def test_redact_leaves_ordinary_words_and_numbers_unchanged(text: str) -> None:
+    assert redact(text) == text

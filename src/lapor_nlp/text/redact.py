@@ -355,6 +355,9 @@ def _name_spans(view: str) -> Iterator[Span]:
 
 
 # ------------------------------------------------------------------------------------------------ merge
+_SEPARATORS = re.compile(r"(?<=\d)[^\d]+(?=\d)")
+
+
 def _overlaps(sorted_spans: list[tuple[int, int]], starts: list[int], span: Span) -> bool:
     """Whether ``span`` overlaps one of the non-overlapping ``sorted_spans`` (``starts`` = their starts)."""
     k = bisect.bisect_left(starts, span.end)
@@ -374,7 +377,13 @@ def find_spans(text: str) -> list[Span]:
         own = sorted((s.start, s.end) for s in spans if s.placeholder not in ("[NAME]", "[EMAIL]"))
         starts = [start for start, _ in own]
         for found in _lokal_spans(view, hints):
-            if found.placeholder in ("[NAME]", "[EMAIL]") or not _overlaps(own, starts, found):
+            if found.placeholder in ("[NAME]", "[EMAIL]"):
+                spans.append(found)
+            elif (
+                not _overlaps(own, starts, found)
+                and len(set(_SEPARATORS.findall(view[found.start : found.end]))) <= 1
+            ):
+                # mixed separators ("12-05-2022 12-05-2022") are two dates, not one identifier
                 spans.append(found)
     if not spans:
         return []
