@@ -119,8 +119,15 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
 
     def decision_function(self, X: sp.csr_matrix) -> np.ndarray:
         check_is_fitted(self, "coef_")
-        # coef_ @ X.T keeps the big matrix in CSR (X @ coef_.T would convert it on every call)
-        return np.asarray((self.coef_ @ sp.csr_matrix(X).T).T.toarray() + self.intercept_, dtype=np.float64)
+        weights = self.__dict__.get("_coef_t")
+        if weights is None:  # features x classes in CSR: X @ weights then only touches X's features
+            weights = self.__dict__["_coef_t"] = sp.csr_matrix(self.coef_.T)
+        return np.asarray((sp.csr_matrix(X) @ weights).toarray() + self.intercept_, dtype=np.float64)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_coef_t", None)
+        return state
 
     def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
         return softmax(self.decision_function(X) / self.temperature_, axis=1)

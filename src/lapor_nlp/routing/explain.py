@@ -48,19 +48,30 @@ class Explainer:
         self._owned = self._ownership(unique)
 
     def _ownership(self, unique: list[str]) -> sp.csr_matrix:
-        """Binary matrix: unique word x feature it produces on its own."""
-        n_features = self.featurizer.n_word_features_ + len(self.featurizer.char_vocabulary_)
-        if not unique:
-            return sp.csr_matrix((0, n_features), dtype=np.float32)
-        word_vec, char_vec = self.featurizer._get_vectorizers()
-        n = len(unique)
-        blocks = [
-            word_vec.transform(normalise(unique)) if word_vec else sp.csr_matrix((n, 0), dtype=np.float32),
-            char_vec.transform([clean(w) for w in unique]) if char_vec else sp.csr_matrix((n, 0), dtype=np.float32),
-        ]
-        owned = sp.hstack(blocks, format="csr", dtype=np.float32)
-        owned.data[:] = 1.0
-        return owned
+        """Binary matrix: unique word x features it produces on its own (cached per word)."""
+        f = self.featurizer
+        n_features = f.n_word_features_ + len(f.char_vocabulary_)
+        cache: dict[str, np.ndarray] = f.__dict__.setdefault("_owned_cache", {})
+        missing = [w for w in unique if w not in cache]
+        if missing:
+            word_vec, char_vec = f._get_vectorizers()
+            if len(cache) + len(missing) > 200_000:
+                cache.clear()
+            word_analyze = word_vec.build_analyzer() if word_vec else None
+            char_analyze = char_vec.build_analyzer() if char_vec else None
+            for w, norm in zip(missing, normalise(missing), strict=True):
+                idx: set[int] = set()
+                if word_analyze is not None:
+                    idx.update(word_vec.vocabulary_[g] for g in word_analyze(norm) if g in word_vec.vocabulary_)
+                if char_analyze is not None:
+                    offset = f.n_word_features_
+                    idx.update(char_vec.vocabulary_[g] + offset for g in char_analyze(clean(w))
+                               if g in char_vec.vocabulary_)
+                cache[w] = np.asarray(sorted(idx), dtype=np.int64)
+        rows = [cache[w] for w in unique]
+        indptr = np.r_[0, np.cumsum([len(r) for r in rows])]
+        indices = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        return sp.csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(len(unique), n_features))
 
     def explain(self, X: sp.csr_matrix, coef: sp.csr_matrix, classes: Sequence[int], n: int = 5) -> list[tuple[str, ...]]:
         """For each row ``r`` of ``X``, up to ``n`` surface words pushing towards class ``classes[r]``."""

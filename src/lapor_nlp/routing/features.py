@@ -150,7 +150,7 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state.pop("_vectorizers", None)
-        state.pop("_char_cache", None)
+        state.pop("_owned_cache", None)
         return state
 
     def __sklearn_tags__(self):  # type: ignore[no-untyped-def]
