@@ -174,6 +174,7 @@ def _windows(view: str, hints: list[re.Match[str]]) -> Iterator[tuple[int, int]]
 _CHAIN = re.compile(r"(?<!\d)\d+(?:[ .\-\u00a0]\d+)*")
 _GROUP = re.compile(r"\d+")
 _BRACKET_LANDLINE = re.compile(r"(?<![\d\w])\(\s?0\d{2,3}\s?\)[ .\-]?\d{3,4}[ .\-]?\d{2,5}(?!\d)")
+_BRACKET_COUNTRY = re.compile(r"\(\s?\+?\s?62\s?\)[ .\-]?\(?8\d{1,3}\)?(?:[ .\-]?\d{2,5}){1,3}(?!\d)")
 _AREA_CODE = re.compile(r"0[2-79]\d{1,2}")
 _CURRENCY_BEFORE = re.compile(r"(?:rp|idr|rupiah)\.?\s*$", re.IGNORECASE)
 
@@ -181,6 +182,9 @@ _CURRENCY_BEFORE = re.compile(r"(?:rp|idr|rupiah)\.?\s*$", re.IGNORECASE)
 def _digit_spans(view: str) -> Iterator[Span]:
     for m in _BRACKET_LANDLINE.finditer(view):
         yield Span(m.start(), m.end(), "[PHONE]")
+    if "62" in view:
+        for m in _BRACKET_COUNTRY.finditer(view):  # "(+62) 812 3456 7890"
+            yield Span(m.start(), m.end(), "[PHONE]")
     for chain in _CHAIN.finditer(view):
         if chain.end() - chain.start() < 7:
             continue
@@ -379,9 +383,9 @@ def find_spans(text: str) -> list[Span]:
         for found in _lokal_spans(view, hints):
             if found.placeholder in ("[NAME]", "[EMAIL]"):
                 spans.append(found)
-            elif (
-                not _overlaps(own, starts, found)
-                and len(set(_SEPARATORS.findall(view[found.start : found.end]))) <= 1
+            elif not _overlaps(own, starts, found) and (
+                found.placeholder in ("[NPWP]", "[PHONE]")
+                or len(set(_SEPARATORS.findall(view[found.start : found.end]))) <= 1
             ):
                 # mixed separators ("12-05-2022 12-05-2022") are two dates, not one identifier
                 spans.append(found)
