@@ -204,6 +204,9 @@ _NAME_STOP: frozenset[str] = frozenset(
         "jln",
     ]
 )
+_NAME_STOP |= frozenset(
+    "yng ingin tlng serta bila jika kalau ketika saat sebelum setelah sesudah didepan dibelakang disamping".split()
+)
 # Directions are part of a street name only right after it ("krukah timur"), never its first word.
 _DIRECTIONS: frozenset[str] = frozenset(["utara", "selatan", "timur", "barat", "tengah"])
 # Placeholders as written by the data masker (``[NAME_1]``) or by lapor_nlp.text.clean (``__name__``).
