@@ -205,7 +205,23 @@ _NAME_STOP: frozenset[str] = frozenset(
     ]
 )
 _NAME_STOP |= frozenset(
-    ["yng", "ingin", "tlng", "serta", "bila", "jika", "kalau", "ketika", "saat", "sebelum", "setelah", "sesudah", "didepan", "dibelakang", "disamping"]
+    [
+        "yng",
+        "ingin",
+        "tlng",
+        "serta",
+        "bila",
+        "jika",
+        "kalau",
+        "ketika",
+        "saat",
+        "sebelum",
+        "setelah",
+        "sesudah",
+        "didepan",
+        "dibelakang",
+        "disamping",
+    ]
 )
 # Directions are part of a street name only right after it ("krukah timur"), never its first word.
 _DIRECTIONS: frozenset[str] = frozenset(["utara", "selatan", "timur", "barat", "tengah"])
