@@ -18,8 +18,25 @@ def cli_model(tmp_path_factory, complaints: pd.DataFrame) -> tuple[Path, Path]: 
     # a semicolon-separated cp1252 export, as spreadsheets write it
     complaints.assign(text=complaints.text + " café").to_csv(data, sep=";", index=False, encoding="cp1252")
     out = tmp / "model"
-    code = main(["train", str(data), "--text-column", "text", "--target", "topic", "--target", "agency",
-                 "--location-column", "kecamatan", "--location-column", "kelurahan", "--out", str(out), "--quiet"])
+    code = main(
+        [
+            "train",
+            str(data),
+            "--text-column",
+            "text",
+            "--target",
+            "topic",
+            "--target",
+            "agency",
+            "--location-column",
+            "kecamatan",
+            "--location-column",
+            "kelurahan",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
     assert code == 0
     return out, tmp
 
@@ -29,7 +46,10 @@ def test_cli_train_writes_model_dir_with_card(cli_model: tuple[Path, Path]) -> N
     card = (out / "MODEL_CARD.md").read_text()
     assert "lapor-nlp train" in card and "--location-column kelurahan" in card
     meta = json.loads((out / "metadata.json").read_text())
-    assert meta["command"].startswith("lapor-nlp train") and meta["location_columns"] == ["kecamatan", "kelurahan"]
+    assert meta["command"].startswith("lapor-nlp train") and meta["location_columns"] == [
+        "kecamatan",
+        "kelurahan",
+    ]
 
 
 def test_cli_predict_adds_columns(cli_model: tuple[Path, Path], complaints: pd.DataFrame) -> None:
@@ -40,7 +60,9 @@ def test_cli_predict_adds_columns(cli_model: tuple[Path, Path], complaints: pd.D
     assert main(["predict", str(out), str(inp), "--output", str(pred), "--top-k", "2", "--quiet"]) == 0
     df = pd.read_csv(pred, dtype=str, keep_default_na=False)
     for target in ("topic", "agency"):
-        assert {f"{target}_pred", f"{target}_score", f"{target}_topk", f"{target}_decision"} <= set(df.columns)
+        assert {f"{target}_pred", f"{target}_score", f"{target}_topk", f"{target}_decision"} <= set(
+            df.columns
+        )
         topk = json.loads(df[f"{target}_topk"][0])
         assert len(topk) == 2 and topk[0][0] == df[f"{target}_pred"][0]
         assert set(df[f"{target}_decision"]) <= {"auto", "review"}
@@ -55,7 +77,9 @@ def test_cli_predict_text_column_override(cli_model: tuple[Path, Path], complain
     pred = tmp / "renamed_pred.csv"
     assert main(["predict", str(out), str(inp), "--output", str(pred), "--quiet"]) == 2
     assert not pred.exists()
-    assert main(["predict", str(out), str(inp), "--output", str(pred), "--text-column", "isi", "--quiet"]) == 0
+    assert (
+        main(["predict", str(out), str(inp), "--output", str(pred), "--text-column", "isi", "--quiet"]) == 0
+    )
     assert len(pd.read_csv(pred)) == 3
 
 
@@ -92,11 +116,30 @@ def test_cli_train_errors_are_clear(tmp_path: Path, complaints: pd.DataFrame, ca
     data = tmp_path / "d.csv"
     complaints.to_csv(data, index=False)
     out = tmp_path / "m"
-    assert main(["train", str(data), "--text-column", "teks", "--target", "agency", "--out", str(out), "--quiet"]) == 2
+    assert (
+        main(
+            ["train", str(data), "--text-column", "teks", "--target", "agency", "--out", str(out), "--quiet"]
+        )
+        == 2
+    )
     assert "did you mean 'text'" in capsys.readouterr().err
     assert not out.exists()
-    assert main(["train", str(tmp_path / "missing.csv"), "--text-column", "text", "--target", "agency",
-                 "--out", str(out), "--quiet"]) == 2
+    assert (
+        main(
+            [
+                "train",
+                str(tmp_path / "missing.csv"),
+                "--text-column",
+                "text",
+                "--target",
+                "agency",
+                "--out",
+                str(out),
+                "--quiet",
+            ]
+        )
+        == 2
+    )
     assert "no such file" in capsys.readouterr().err
     assert main(["predict", str(tmp_path / "nomodel"), str(data), "--output", str(tmp_path / "o.csv")]) == 2
     assert "train one" in capsys.readouterr().err

@@ -32,9 +32,17 @@ def test_save_load_round_trip_predicts_the_same(trained_router: Router, saved_ro
     loaded = Router.load(saved_router)
     text = "lampu penerangan jalan mati sudah seminggu"
     assert loaded.predict(text) == trained_router.predict(text)
-    assert loaded.targets == trained_router.targets and loaded.location_columns == trained_router.location_columns
+    assert (
+        loaded.targets == trained_router.targets
+        and loaded.location_columns == trained_router.location_columns
+    )
     assert sorted(p.name for p in saved_router.iterdir()) == [
-        "MODEL_CARD.md", "features.skops", "metadata.json", "target-0.skops", "target-1.skops"]
+        "MODEL_CARD.md",
+        "features.skops",
+        "metadata.json",
+        "target-0.skops",
+        "target-1.skops",
+    ]
     assert "# Model card" in loaded.model_card and "agency" in loaded.model_card
     assert loaded.metadata["files"]["features.skops"]
 
@@ -115,8 +123,13 @@ def test_save_replaces_directory_atomically(trained_router: Router, tmp_path: Pa
 
 def test_vocabulary_holds_no_personal_data(complaints: pd.DataFrame) -> None:
     df = complaints.copy()
-    pii = ["NIK 3578012345678901", "hubungi 0812-3456-7890", "email budi.santoso@example.com",
-           "nik=3578 0123 4567 8901", "wa +62 812 3456 7890"]
+    pii = [
+        "NIK 3578012345678901",
+        "hubungi 0812-3456-7890",
+        "email budi.santoso@example.com",
+        "nik=3578 0123 4567 8901",
+        "wa +62 812 3456 7890",
+    ]
     for i, extra in enumerate(pii * 4):
         df.loc[i, "text"] = f"{df.loc[i, 'text']} {extra}"
     router = Router.train(df, text="text", targets=["agency"], progress=False)

@@ -49,13 +49,16 @@ def test_router_explanation_uses_surface_words_of_the_text(trained_router: Route
 
 def test_router_resolves_place_from_location_column(trained_router: Router) -> None:
     s = trained_router.predict(
-        "surat keterangan domisili dari kelurahan belum jadi", location={"kecamatan": "Rungkut", "kelurahan": "Kali Rungkut"}
+        "surat keterangan domisili dari kelurahan belum jadi",
+        location={"kecamatan": "Rungkut", "kelurahan": "Kali Rungkut"},
     )
     assert s["agency"].label == "Kelurahan Kali Rungkut"
 
 
 def test_router_builds_label_for_place_unseen_as_agency(trained_router: Router) -> None:
-    s = trained_router.predict("pelayanan di kantor kelurahan lambat sekali", location={"kelurahan": "Gunung Anyar"})
+    s = trained_router.predict(
+        "pelayanan di kantor kelurahan lambat sekali", location={"kelurahan": "Gunung Anyar"}
+    )
     assert s["agency"].label == "Kelurahan Gunung Anyar"
 
 
@@ -123,8 +126,14 @@ def test_router_train_labels_seen_once_warn_and_are_left_out(complaints: pd.Data
 
 
 def test_router_rare_classes_always_review(complaints: pd.DataFrame) -> None:
-    router = Router.train(complaints, text="text", targets=["agency"], location=["kecamatan", "kelurahan"],
-                          progress=False, min_auto_count=1000)
+    router = Router.train(
+        complaints,
+        text="text",
+        targets=["agency"],
+        location=["kecamatan", "kelurahan"],
+        progress=False,
+        min_auto_count=1000,
+    )
     assert all(v is None for v in router.thresholds["agency"].values())
     assert router.predict("lampu jalan mati")["agency"].decision == "review"
 

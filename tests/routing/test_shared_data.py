@@ -23,8 +23,9 @@ def test_surabaya_later_data_beats_chance_and_keeps_auto_precise(surabaya_csv: P
     test = df[df.submitted_at >= "2022-10-01"].iloc[::3]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        router = Router.train(train, text="text", targets=["agency"], location=["kecamatan", "kelurahan"],
-                              progress=False)
+        router = Router.train(
+            train, text="text", targets=["agency"], location=["kecamatan", "kelurahan"], progress=False
+        )
         m = evaluate(router, test)["agency"].metrics
     assert m["top1_accuracy"] >= 0.65 and m["top3_accuracy"] >= 0.8
     assert m["auto_share"] >= 0.2 and m["auto_precision"] >= 0.9
@@ -51,7 +52,9 @@ def test_default_model_loads_and_routes() -> None:
     router = Router.load(DEFAULT_MODEL)
     assert router.targets == ("topic", "agency")
     assert router.location_columns == ("kecamatan", "kelurahan")
-    s = router.predict("lampu penerangan jalan umum mati sudah seminggu", location={"kelurahan": "Medokan Ayu"})
+    s = router.predict(
+        "lampu penerangan jalan umum mati sudah seminggu", location={"kelurahan": "Medokan Ayu"}
+    )
     assert s["agency"].label == "Dinas Perhubungan" and s["topic"].label
     size = sum(p.stat().st_size for p in DEFAULT_MODEL.iterdir())
     assert size <= 25_000_000

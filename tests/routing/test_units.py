@@ -51,16 +51,28 @@ def test_place_key(value: object, key: str) -> None:
 
 
 def test_place_resolver_national_template() -> None:
-    labels = ["Dinas Pendidikan Kabupaten Sleman", "Dinas Pendidikan Kabupaten Bantul",
-              "Dinas Pendidikan Kabupaten Sleman", "Dinas Kesehatan Provinsi", "Dinas Pendidikan Kabupaten Kulon Progo"]
+    labels = [
+        "Dinas Pendidikan Kabupaten Sleman",
+        "Dinas Pendidikan Kabupaten Bantul",
+        "Dinas Pendidikan Kabupaten Sleman",
+        "Dinas Kesehatan Provinsi",
+        "Dinas Pendidikan Kabupaten Kulon Progo",
+    ]
     kab = ["Sleman", "Bantul", "Sleman", "Bantul", "Kulon Progo"]
     r = PlaceResolver().fit(labels, {"kabupaten": kab})
-    assert r.roles_ == {"Dinas Pendidikan Kabupaten {kabupaten}": {
-        "column": "kabupaten", "prefix": "Dinas Pendidikan Kabupaten", "suffix": ""}}
+    assert r.roles_ == {
+        "Dinas Pendidikan Kabupaten {kabupaten}": {
+            "column": "kabupaten",
+            "prefix": "Dinas Pendidikan Kabupaten",
+            "suffix": "",
+        }
+    }
     assert r.to_roles(labels)[3] == "Dinas Kesehatan Provinsi"
     role = "Dinas Pendidikan Kabupaten {kabupaten}"
     assert r.resolve(role, {"kabupaten": "Bantul"}, "").label == "Dinas Pendidikan Kabupaten Bantul"
-    assert r.resolve(role, {}, "sekolah di kulon progo rusak").label == "Dinas Pendidikan Kabupaten Kulon Progo"
+    assert (
+        r.resolve(role, {}, "sekolah di kulon progo rusak").label == "Dinas Pendidikan Kabupaten Kulon Progo"
+    )
     unresolved = r.resolve(role, {}, "sekolah di sleman dan bantul")  # two places named: ambiguous
     assert not unresolved.resolved and unresolved.label == role
 
@@ -82,7 +94,11 @@ def test_place_resolver_round_trips_as_plain_data() -> None:
 @pytest.mark.parametrize(
     ("scores", "correct", "expected"),
     [
-        ([0.99] * 30 + [0.5] * 10, [True] * 30 + [False] * 10, 0.99),  # confident ones right, unsure ones wrong
+        (
+            [0.99] * 30 + [0.5] * 10,
+            [True] * 30 + [False] * 10,
+            0.99,
+        ),  # confident ones right, unsure ones wrong
         ([0.9] * 5, [True] * 5, None),  # too few to trust 0.95
         ([0.9] * 40, [True, False] * 20, None),  # never precise enough
     ],
@@ -96,7 +112,10 @@ def test_choose_thresholds_rare_class_always_review() -> None:
     t = choose_thresholds(["A"] * 40, [0.99] * 40, [True] * 40, class_counts={"A": 3}, min_class_count=10)
     assert t == {"A": None}
     assert decide("A", 0.999, t) == "review"
-    assert decide("A", 0.999, {"A": 0.9}) == "auto" and decide("A", 0.999, {"A": 0.9}, resolved=False) == "review"
+    assert (
+        decide("A", 0.999, {"A": 0.9}) == "auto"
+        and decide("A", 0.999, {"A": 0.9}, resolved=False) == "review"
+    )
 
 
 def test_coverage_at_precision() -> None:

@@ -63,8 +63,12 @@ def _train(args: argparse.Namespace) -> int:
     df = read_table(args.data)
     with _reported_warnings(args.quiet):
         router = Router.train(
-            df, text=args.text_column, targets=args.target, location=args.location_column,
-            target_precision=args.target_precision, progress=not args.quiet,
+            df,
+            text=args.text_column,
+            targets=args.target,
+            location=args.location_column,
+            target_precision=args.target_precision,
+            progress=not args.quiet,
         )
     argv = ["lapor-nlp", "train", args.data, "--text-column", args.text_column]
     for t in args.target:
@@ -77,8 +81,10 @@ def _train(args: argparse.Namespace) -> int:
     router.save(args.out, model_card=render_model_card(router.metadata))
     if not args.quiet:
         for target, m in router.metadata["metrics"]["cross_validated"].items():
-            print(f"{target}: held-out top-1 {m['top1_accuracy']:.3f}, top-3 {m['top3_accuracy']:.3f}, "
-                  f"auto {m['auto_share']:.1%} at precision {m['auto_precision']}")
+            print(
+                f"{target}: held-out top-1 {m['top1_accuracy']:.3f}, top-3 {m['top3_accuracy']:.3f}, "
+                f"auto {m['auto_share']:.1%} at precision {m['auto_precision']}"
+            )
         print(f"model written to {args.out} ({router.metadata['training_seconds']} s)")
     return 0
 
@@ -99,7 +105,9 @@ def _predict(args: argparse.Namespace) -> int:
         ts = [s[target] for s in suggestions]
         out[f"{target}_pred"] = [t.label for t in ts]
         out[f"{target}_score"] = [round(t.score, 4) for t in ts]
-        out[f"{target}_topk"] = [json.dumps([[lab, round(p, 4)] for lab, p in t.top_k], ensure_ascii=False) for t in ts]
+        out[f"{target}_topk"] = [
+            json.dumps([[lab, round(p, 4)] for lab, p in t.top_k], ensure_ascii=False) for t in ts
+        ]
         out[f"{target}_decision"] = [t.decision for t in ts]
     _write_csv_atomically(out, Path(args.output), pd)
     if not args.quiet:
@@ -129,11 +137,15 @@ def _evaluate(args: argparse.Namespace) -> int:
     with _reported_warnings(args.quiet):
         results = evaluate(router, df, text_column=args.text_column)
     context = {"model": args.model, "data": args.data, "rows": len(df)}
-    write_report(results, args.report, context=context, target_precision=float(router.metadata["target_precision"]))
+    write_report(
+        results, args.report, context=context, target_precision=float(router.metadata["target_precision"])
+    )
     if not args.quiet:
         for target, ev in results.items():
             m = ev.metrics
-            print(f"{target}: top-1 {m['top1_accuracy']:.3f}, top-3 {m['top3_accuracy']:.3f}, "
-                  f"auto {m['auto_share']:.1%} at precision {m['auto_precision']}")
+            print(
+                f"{target}: top-1 {m['top1_accuracy']:.3f}, top-3 {m['top3_accuracy']:.3f}, "
+                f"auto {m['auto_share']:.1%} at precision {m['auto_precision']}"
+            )
         print(f"report written to {args.report}")
     return 0

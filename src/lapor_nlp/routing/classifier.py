@@ -102,7 +102,9 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
         model = self._svm().fit(X, y_index)
         coef = model.coef_ if len(self.classes_) > 2 else np.vstack([-model.coef_[0] / 2, model.coef_[0] / 2])
         intercept = (
-            model.intercept_ if len(self.classes_) > 2 else np.array([-model.intercept_[0] / 2, model.intercept_[0] / 2])
+            model.intercept_
+            if len(self.classes_) > 2
+            else np.array([-model.intercept_[0] / 2, model.intercept_[0] / 2])
         )
         self.coef_ = self._prune(coef).astype(np.float32)
         self.intercept_ = np.asarray(intercept, dtype=np.float32)

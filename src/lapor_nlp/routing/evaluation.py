@@ -30,7 +30,9 @@ class TargetEvaluation:
     per_class: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def evaluate(router: Router, df: pd.DataFrame, *, text_column: str | None = None) -> dict[str, TargetEvaluation]:
+def evaluate(
+    router: Router, df: pd.DataFrame, *, text_column: str | None = None
+) -> dict[str, TargetEvaluation]:
     """Predict ``df`` and compare with its target columns (which must carry the same names as at training).
 
     Rows with an empty label are skipped. Labels unknown to the model count as errors and are reported
@@ -75,7 +77,9 @@ def evaluate(router: Router, df: pd.DataFrame, *, text_column: str | None = None
         train_counts = router.metadata["targets"][target]["labels"]
         metrics["macro_f1_classes_ge20"] = macro_f1(y, pred, train_counts, 20)
         metrics["unknown_label_share"] = round(len(unknown) / len(rows), 4) if rows else 0.0
-        metrics["label_noise"] = label_noise([keys[i] for i in rows], y, [p == t for p, t in zip(pred, y, strict=True)])
+        metrics["label_noise"] = label_noise(
+            [keys[i] for i in rows], y, [p == t for p, t in zip(pred, y, strict=True)]
+        )
         classes = [c for c, _ in pd.Series(y).value_counts().items()]
         p, r, f, s = precision_recall_fscore_support(y, pred, labels=classes, zero_division=0)
         per_class = pd.DataFrame({"label": classes, "precision": p, "recall": r, "f1": f, "support": s})

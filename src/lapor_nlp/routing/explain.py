@@ -62,18 +62,27 @@ class Explainer:
             for w, norm in zip(missing, normalise(missing), strict=True):
                 idx: set[int] = set()
                 if word_analyze is not None:
-                    idx.update(word_vec.vocabulary_[g] for g in word_analyze(norm) if g in word_vec.vocabulary_)
+                    idx.update(
+                        word_vec.vocabulary_[g] for g in word_analyze(norm) if g in word_vec.vocabulary_
+                    )
                 if char_analyze is not None:
                     offset = f.n_word_features_
-                    idx.update(char_vec.vocabulary_[g] + offset for g in char_analyze(clean(w))
-                               if g in char_vec.vocabulary_)
+                    idx.update(
+                        char_vec.vocabulary_[g] + offset
+                        for g in char_analyze(clean(w))
+                        if g in char_vec.vocabulary_
+                    )
                 cache[w] = np.asarray(sorted(idx), dtype=np.int64)
         rows = [cache[w] for w in unique]
         indptr = np.r_[0, np.cumsum([len(r) for r in rows])]
         indices = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-        return sp.csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(len(unique), n_features))
+        return sp.csr_matrix(
+            (np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(len(unique), n_features)
+        )
 
-    def explain(self, X: sp.csr_matrix, coef: sp.csr_matrix, classes: Sequence[int], n: int = 5) -> list[tuple[str, ...]]:
+    def explain(
+        self, X: sp.csr_matrix, coef: sp.csr_matrix, classes: Sequence[int], n: int = 5
+    ) -> list[tuple[str, ...]]:
         """For each row ``r`` of ``X``, up to ``n`` surface words pushing towards class ``classes[r]``."""
         n_rows = X.shape[0]
         out: list[tuple[str, ...]] = [()] * n_rows
@@ -135,6 +144,8 @@ def coef_keys(coef: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
     return keys, values
 
 
-def explain(featurizer: TextFeaturizer, redacted: str, coef: sp.csr_matrix, j: int, n: int = 5) -> tuple[str, ...]:
+def explain(
+    featurizer: TextFeaturizer, redacted: str, coef: sp.csr_matrix, j: int, n: int = 5
+) -> tuple[str, ...]:
     """Explanation of class ``j`` for one redacted text."""
     return Explainer(featurizer, [redacted]).explain(featurizer.transform([redacted]), coef, [j], n)[0]

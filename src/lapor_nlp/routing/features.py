@@ -67,14 +67,22 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
 
     def _word_vectorizer(self, **kw: Any) -> TfidfVectorizer:
         return TfidfVectorizer(
-            ngram_range=tuple(self.word_ngram_range), sublinear_tf=True, token_pattern=_TOKEN_PATTERN,
-            lowercase=False, dtype=np.float32, **kw,
+            ngram_range=tuple(self.word_ngram_range),
+            sublinear_tf=True,
+            token_pattern=_TOKEN_PATTERN,
+            lowercase=False,
+            dtype=np.float32,
+            **kw,
         )
 
     def _char_vectorizer(self, **kw: Any) -> TfidfVectorizer:
         return TfidfVectorizer(
-            analyzer="char_wb", ngram_range=tuple(self.char_ngram_range), sublinear_tf=True,
-            lowercase=False, dtype=np.float32, **kw,
+            analyzer="char_wb",
+            ngram_range=tuple(self.char_ngram_range),
+            sublinear_tf=True,
+            lowercase=False,
+            dtype=np.float32,
+            **kw,
         )
 
     def fit(self, X: Iterable[str], y: object = None) -> TextFeaturizer:
@@ -85,7 +93,6 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
         texts = as_texts(X)
         words, chars = normalise(texts), [clean(t) for t in texts]
         min_df = self.min_df if len(texts) >= 4 * self.min_df else 1
-        parts = []
         for name, vec, docs, cap in (
             ("word", self._word_vectorizer, words, self.max_word_features),
             ("char", self._char_vectorizer, chars, self.max_char_features),
@@ -140,7 +147,8 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         check_is_fitted(self, "word_vocabulary_")
         return np.asarray(
-            [f"w:{f}" for f in self.word_vocabulary_] + [f"c:{f}" for f in self.char_vocabulary_], dtype=object
+            [f"w:{f}" for f in self.word_vocabulary_] + [f"c:{f}" for f in self.char_vocabulary_],
+            dtype=object,
         )
 
     @property

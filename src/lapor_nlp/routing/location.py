@@ -23,7 +23,7 @@ _MAX_SPAN = 5
 
 
 def place_key(value: object) -> str:
-    """Comparison key of a place name: lower-case letters and digits only (``Jemur Wonosari`` -> ``jemurwonosari``)."""
+    """Comparison key of a place: lower-case letters and digits (``Jemur Wonosari`` -> ``jemurwonosari``)."""
     return _NON_KEY.sub("", str(value).lower()) if value is not None else ""
 
 
@@ -71,7 +71,9 @@ class PlaceResolver:
         self.min_agreement = min_agreement
 
     # -- fitting -------------------------------------------------------------------------------------
-    def fit(self, labels: Sequence[str], locations: Mapping[str, Sequence[str]] | None = None) -> PlaceResolver:
+    def fit(
+        self, labels: Sequence[str], locations: Mapping[str, Sequence[str]] | None = None
+    ) -> PlaceResolver:
         """Detect role templates from ``labels`` and the parallel ``locations`` columns (may be empty)."""
         locations = dict(locations or {})
         self.places_: dict[str, dict[str, str]] = {}

@@ -23,7 +23,9 @@ def coverage_at_precision(scores: Sequence[float], correct: Sequence[bool], prec
     return float((ok.max() + 1) / len(s)) if len(ok) else 0.0
 
 
-def precision_coverage_curve(scores: Sequence[float], correct: Sequence[bool]) -> tuple[np.ndarray, np.ndarray]:
+def precision_coverage_curve(
+    scores: Sequence[float], correct: Sequence[bool]
+) -> tuple[np.ndarray, np.ndarray]:
     """(coverage, precision) when accepting the most confident items first."""
     s = np.asarray(scores, dtype=np.float64)
     c = np.asarray(correct, dtype=bool)[np.argsort(-s, kind="stable")]
@@ -50,7 +52,9 @@ def summary_metrics(
         "n": n,
         "top1_accuracy": round(float(top1.mean()), 4),
         "top3_accuracy": round(float(top3.mean()), 4),
-        f"coverage_at_{target_precision:g}_precision": round(coverage_at_precision(scores, top1, target_precision), 4),
+        f"coverage_at_{target_precision:g}_precision": round(
+            coverage_at_precision(scores, top1, target_precision), 4
+        ),
         "auto_share": round(float(auto.mean()), 4),
         "auto_precision": round(float(top1[auto].mean()), 4) if auto.any() else None,
         "auto_n": int(auto.sum()),
@@ -64,10 +68,14 @@ def macro_f1(
     labels = sorted(label for label, n in train_counts.items() if n >= min_count)
     if not labels:
         return None
-    return round(float(f1_score(list(y_true), list(y_pred), labels=labels, average="macro", zero_division=0)), 4)
+    return round(
+        float(f1_score(list(y_true), list(y_pred), labels=labels, average="macro", zero_division=0)), 4
+    )
 
 
-def label_noise(keys: Sequence[str], y_true: Sequence[str], correct: Sequence[bool]) -> dict[str, float | int]:
+def label_noise(
+    keys: Sequence[str], y_true: Sequence[str], correct: Sequence[bool]
+) -> dict[str, float | int]:
     """How much disagreement is in the labels themselves: identical texts disposed differently.
 
     ``keys`` are normalised texts. Returns the share of rows whose text occurs with more than one label,
@@ -89,7 +97,9 @@ def label_noise(keys: Sequence[str], y_true: Sequence[str], correct: Sequence[bo
     n_wrong = int(wrong.sum())
     return {
         "conflicting_rows_share": round(float(noisy.mean()), 4) if len(keys) else 0.0,
-        "errors_on_conflicting_rows_share": round(float((wrong & noisy).sum() / n_wrong), 4) if n_wrong else 0.0,
+        "errors_on_conflicting_rows_share": round(float((wrong & noisy).sum() / n_wrong), 4)
+        if n_wrong
+        else 0.0,
         "unavoidable_errors": unavoidable,
         "unavoidable_error_share_of_errors": round(unavoidable / n_wrong, 4) if n_wrong else 0.0,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,13 +11,18 @@ def _metrics_table(metrics: Mapping[str, Mapping[str, Any]]) -> list[str]:
     keys = sorted({k for m in metrics.values() for k in m})
     lines = ["| target | " + " | ".join(keys) + " |", "|---" * (len(keys) + 1) + "|"]
     for target, m in metrics.items():
-        lines.append(f"| {target} | " + " | ".join(str(m.get(k, "")) for k in keys) + " |")
+        cells = [json.dumps(v) if isinstance(v, dict) else str(v) for v in (m.get(k, "") for k in keys)]
+        lines.append(f"| {target} | " + " | ".join(cells) + " |")
     return lines
 
 
 def render_model_card(
-    metadata: Mapping[str, Any], *, command: str | None = None, data_source: str | None = None,
+    metadata: Mapping[str, Any],
+    *,
+    command: str | None = None,
+    data_source: str | None = None,
     limits: str | None = None,
+    later_data: Mapping[str, Any] | None = None,
 ) -> str:
     """Markdown model card: what it predicts, from which data, how well, and its limits."""
     targets = metadata.get("targets", {})
@@ -32,9 +38,11 @@ def render_model_card(
         f"- Data source: {data_source or metadata.get('data_source', 'not recorded')}",
         f"- Rows: {data.get('n_rows')}; SHA-256 of the used columns: `{data.get('sha256')}`",
         f"- Date range: {data.get('date_range') or 'no date column found'}",
-        f"- Text column: `{metadata.get('text_column')}`; location columns: {metadata.get('location_columns') or 'none'}",
-        f"- Versions: lapor_nlp {metadata.get('lapor_nlp_version')}, scikit-learn {metadata.get('sklearn_version')},"
-        f" Python {metadata.get('python_version')}; created {metadata.get('created_at')}",
+        f"- Text column: `{metadata.get('text_column')}`; "
+        f"location columns: {metadata.get('location_columns') or 'none'}",
+        f"- Versions: lapor_nlp {metadata.get('lapor_nlp_version')}, "
+        f"scikit-learn {metadata.get('sklearn_version')}, Python {metadata.get('python_version')}; "
+        f"created {metadata.get('created_at')}",
         f"- Training time: {metadata.get('training_seconds')} s",
         "",
         "## Targets",
@@ -43,13 +51,14 @@ def render_model_card(
         roles = list(info.get("resolver", {}).get("roles", {}))
         n_auto = sum(1 for v in metadata.get("thresholds", {}).get(target, {}).values() if v is not None)
         lines.append(
-            f"- `{target}`: {len(info.get('labels', {}))} labels ({len(info.get('classes', []))} classes learned), "
-            f"{info.get('n_rows')} rows; {n_auto} classes can be routed automatically."
+            f"- `{target}`: {len(info.get('labels', {}))} labels "
+            f"({len(info.get('classes', []))} classes learned), {info.get('n_rows')} rows; "
+            f"{n_auto} classes can be routed automatically."
         )
         if roles:
             lines.append(
-                f"  Place-specific labels learned as roles {roles}; the place comes from the location columns, "
-                "else from a single place named in the text, else the suggestion goes to review."
+                f"  Place-specific labels learned as roles {roles}; the place comes from the location "
+                "columns, else from a single place named in the text, else the suggestion goes to review."
             )
         if info.get("left_out_labels"):
             lines.append(f"  {len(info['left_out_labels'])} labels seen only once were left out.")
@@ -58,23 +67,35 @@ def render_model_card(
         "## Method",
         "Redacted text (personal data replaced by placeholders before any feature is built) -> TF-IDF of",
         "normalised word 1-2-grams and character 3-5-grams -> one-vs-rest linear SVM -> temperature-scaled",
-        "probabilities fitted on contiguous held-out folds. Per-class thresholds make `auto` reach the target",
-        f"precision ({metadata.get('target_precision')}) on held-out folds; classes with fewer than "
+        "probabilities fitted on forward-chained held-out folds. Per-class thresholds make `auto` reach",
+        f"the target precision ({metadata.get('target_precision')}, with a drift margin of "
+        f"{metadata.get('drift_margin')}) on held-out folds; classes with fewer than "
         f"{metadata.get('min_auto_count')} examples always go to review.",
         "",
         "## Quality (held-out folds of the training data)",
         *_metrics_table(metadata.get("metrics", {}).get("cross_validated", {})),
     ]
-    later = metadata.get("metrics", {}).get("later_data")
+    later = later_data or metadata.get("metrics", {}).get("later_data")
     if later:
-        lines += ["", "## Quality on later data", *_metrics_table(later)]
+        lines += [
+            "",
+            "## Quality on later data",
+            later.get("_note", ""),
+            "",
+            *_metrics_table({k: v for k, v in later.items() if k != "_note"}),
+        ]
     lines += [
         "",
         "## Limits",
         limits
         or metadata.get("limits")
-        or "Learned from one data set's operators and offices: labels outside it are unknown to the model, "
-        "and quality drops when topics or offices change. Labels are real operator decisions and noisy.",
+        or "Learned from one portal's complaints and its operators' dispositions (for a city portal such "
+        "as Surabaya's: one city's offices and places). Labels outside the training data are unknown to "
+        "the model; other portals need their own model (retrain with `lapor-nlp train`). Quality drops as "
+        "topics, offices and routing practice change: retrain regularly on recent review decisions. Labels "
+        "are real operator decisions and noisy (identical texts were disposed differently). Personal data "
+        "is redacted before "
+        "features are built, but redaction is not perfect; do not publish raw inputs.",
         "",
     ]
     return "\n".join(lines)

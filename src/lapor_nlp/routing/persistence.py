@@ -98,7 +98,9 @@ def save_router(router: Any, directory: Path) -> Path:
 def _read(directory: Path, name: str) -> bytes:
     path = directory / name
     if not path.is_file():
-        raise ModelNotFoundError(f"{directory}: missing {name}; the model directory is incomplete, retrain it")
+        raise ModelNotFoundError(
+            f"{directory}: missing {name}; the model directory is incomplete, retrain it"
+        )
     return path.read_bytes()
 
 
@@ -108,7 +110,9 @@ def _load_skops(data: bytes, name: str, expected: type) -> Any:
     except Exception as exc:  # corrupt zip / schema
         raise ModelIntegrityError(f"{name} is not a readable skops file ({exc}); retrain the model") from exc
     if untrusted:
-        raise ModelIntegrityError(f"{name} contains types outside the trusted list: {sorted(untrusted)}; refused")
+        raise ModelIntegrityError(
+            f"{name} contains types outside the trusted list: {sorted(untrusted)}; refused"
+        )
     try:
         obj = loads(data, trusted=list(TRUSTED_TYPES))
     except Exception as exc:
@@ -154,7 +158,9 @@ def load_router(directory: Path) -> Any:
         target_files = dict(metadata["target_files"])
         targets = dict(metadata["targets"])
     except (ValueError, KeyError, TypeError) as exc:
-        raise ModelIntegrityError(f"{directory}/{METADATA} is corrupt or foreign ({exc}); retrain the model") from exc
+        raise ModelIntegrityError(
+            f"{directory}/{METADATA} is corrupt or foreign ({exc}); retrain the model"
+        ) from exc
     _check_versions(metadata, directory)
     blobs = {}
     for name, digest in files.items():
@@ -162,7 +168,9 @@ def load_router(directory: Path) -> Any:
             raise ModelIntegrityError(f"{directory}/{METADATA} names an unexpected file {name!r}; refused")
         data = _read(directory, name)
         if _sha256(data) != digest:
-            raise ModelIntegrityError(f"{directory}/{name} was modified after saving (hash mismatch); refused")
+            raise ModelIntegrityError(
+                f"{directory}/{name} was modified after saving (hash mismatch); refused"
+            )
         blobs[name] = data
     card_path = directory / MODEL_CARD
     card = card_path.read_text() if card_path.is_file() else ""
@@ -176,11 +184,18 @@ def load_router(directory: Path) -> Any:
             resolvers[target] = PlaceResolver.from_dict(targets[target]["resolver"])
         thresholds = {t: dict(v) for t, v in metadata["thresholds"].items()}
         return Router(
-            featurizer=featurizer, classifiers=classifiers, resolvers=resolvers, thresholds=thresholds,
-            text_column=str(metadata["text_column"]), location_columns=list(metadata["location_columns"]),
-            metadata=metadata, model_card=card,
+            featurizer=featurizer,
+            classifiers=classifiers,
+            resolvers=resolvers,
+            thresholds=thresholds,
+            text_column=str(metadata["text_column"]),
+            location_columns=list(metadata["location_columns"]),
+            metadata=metadata,
+            model_card=card,
         )
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, ModelIntegrityError):
             raise
-        raise ModelIntegrityError(f"{directory}/{METADATA} is incomplete ({exc!r}); retrain the model") from exc
+        raise ModelIntegrityError(
+            f"{directory}/{METADATA} is incomplete ({exc!r}); retrain the model"
+        ) from exc

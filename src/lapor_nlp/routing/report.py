@@ -33,13 +33,22 @@ def _confusion(ev: TargetEvaluation, path: Path, n: int = 12) -> None:
     rows = m / np.maximum(m.sum(axis=1, keepdims=True), 1)
     fig, ax = plt.subplots(figsize=(11, 9))
     im = ax.imshow(rows, cmap="Blues", vmin=0, vmax=1)
-    ax.set_xticks(range(len(classes) + 1), [_short(c, 24) for c in classes] + ["(other)"], rotation=60, ha="right")
+    ax.set_xticks(
+        range(len(classes) + 1), [_short(c, 24) for c in classes] + ["(other)"], rotation=60, ha="right"
+    )
     ax.set_yticks(range(len(classes)), [_short(c, 32) for c in classes])
     for i in range(len(classes)):
         for j in range(len(classes) + 1):
             if m[i, j]:
-                ax.text(j, i, int(m[i, j]), ha="center", va="center", fontsize=7,
-                        color="white" if rows[i, j] > 0.5 else "black")
+                ax.text(
+                    j,
+                    i,
+                    int(m[i, j]),
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if rows[i, j] > 0.5 else "black",
+                )
     ax.set_xlabel("predicted")
     ax.set_ylabel("true (row-normalised colour, counts in cells)")
     ax.set_title(f"{ev.target}: confusion matrix of the {len(classes)} largest classes")
@@ -82,7 +91,9 @@ def _reliability(ev: TargetEvaluation, path: Path, bins: int = 10) -> None:
 def _precision_coverage(ev: TargetEvaluation, path: Path, target_precision: float) -> None:
     import matplotlib.pyplot as plt
 
-    cov, prec = precision_coverage_curve(ev.scores, [p == t for p, t in zip(ev.y_pred, ev.y_true, strict=True)])
+    cov, prec = precision_coverage_curve(
+        ev.scores, [p == t for p, t in zip(ev.y_pred, ev.y_true, strict=True)]
+    )
     fig, ax = plt.subplots(figsize=(7, 5))
     ax.plot(cov, prec, label="most confident first")
     ax.axhline(target_precision, color="red", ls="--", label=f"target precision {target_precision:g}")
@@ -107,7 +118,9 @@ def _per_class(ev: TargetEvaluation, path: Path, n: int = 20) -> None:
     fig, ax = plt.subplots(figsize=(10, max(4, 0.38 * len(top) + 1.5)))
     ax.barh(y - 0.2, top["precision"], height=0.4, label="precision")
     ax.barh(y + 0.2, top["recall"], height=0.4, label="recall")
-    ax.set_yticks(y, [f"{_short(lab, 40)} (n={s})" for lab, s in zip(top["label"], top["support"], strict=True)])
+    ax.set_yticks(
+        y, [f"{_short(lab, 40)} (n={s})" for lab, s in zip(top["label"], top["support"], strict=True)]
+    )
     ax.set_xlim(0, 1)
     ax.set_title(f"{ev.target}: precision and recall of the {len(top)} largest classes (n = support)")
     ax.legend(loc="lower right")
@@ -117,7 +130,10 @@ def _per_class(ev: TargetEvaluation, path: Path, n: int = 20) -> None:
 
 
 def write_report(
-    results: Mapping[str, TargetEvaluation], directory: str | Path, *, context: Mapping[str, Any] | None = None,
+    results: Mapping[str, TargetEvaluation],
+    directory: str | Path,
+    *,
+    context: Mapping[str, Any] | None = None,
     target_precision: float = 0.95,
 ) -> Path:
     """Write ``metrics.json``, ``report.md`` and four PNGs per target into ``directory``."""
@@ -127,7 +143,9 @@ def write_report(
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     metrics = {t: ev.metrics for t, ev in results.items()}
-    (directory / "metrics.json").write_text(json.dumps({"context": dict(context or {}), "targets": metrics}, indent=2) + "\n")
+    (directory / "metrics.json").write_text(
+        json.dumps({"context": dict(context or {}), "targets": metrics}, indent=2) + "\n"
+    )
     lines = ["# Routing evaluation", ""]
     for key, value in (context or {}).items():
         lines.append(f"- {key}: {value}")
@@ -135,7 +153,9 @@ def write_report(
     for target, ev in results.items():
         slug = _slug(target)
         plots = {
-            "confusion": _confusion, "reliability": _reliability, "per_class": _per_class,
+            "confusion": _confusion,
+            "reliability": _reliability,
+            "per_class": _per_class,
         }
         for name, fn in plots.items():
             fn(ev, directory / f"{slug}_{name}.png")
@@ -149,10 +169,12 @@ def write_report(
             "|---|---|",
             *[f"| {k} | {v} |" for k, v in m.items() if k != "label_noise"],
             "",
-            f"Label noise: {noise.get('conflicting_rows_share', 0):.1%} of rows share their exact text with a row "
-            f"disposed differently; {noise.get('errors_on_conflicting_rows_share', 0):.1%} of the errors fall on such "
-            f"rows, and {noise.get('unavoidable_errors', 0)} errors "
-            f"({noise.get('unavoidable_error_share_of_errors', 0):.1%} of all) are unavoidable for any model.",
+            f"Label noise: {noise.get('conflicting_rows_share', 0):.1%} of rows share their exact text "
+            "with a row disposed differently; "
+            f"{noise.get('errors_on_conflicting_rows_share', 0):.1%} of the errors fall on such rows, and "
+            f"{noise.get('unavoidable_errors', 0)} errors "
+            f"({noise.get('unavoidable_error_share_of_errors', 0):.1%} of all) are unavoidable for any "
+            "model.",
             "",
             f"![confusion]({slug}_confusion.png)",
             f"![reliability]({slug}_reliability.png)",

@@ -208,7 +208,9 @@ class Router:
             if not rows.any():
                 raise DataFormatError(f"target column {target!r} is empty in every row")
             idx = np.flatnonzero(rows)
-            resolver = PlaceResolver().fit([labels[i] for i in idx], {c: [locations[c][i] for i in idx] for c in location})
+            resolver = PlaceResolver().fit(
+                [labels[i] for i in idx], {c: [locations[c][i] for i in idx] for c in location}
+            )
             all_roles = resolver.to_roles(labels)
             counts = Counter(r for r, v in zip(all_roles, labels, strict=True) if v)
             rare = sorted(label for label, n in counts.items() if n < min_label_count)
@@ -219,7 +221,9 @@ class Router:
                     RareLabelWarning,
                     stacklevel=2,
                 )
-                rows &= np.asarray([bool(v) and counts[r] >= min_label_count for r, v in zip(all_roles, labels, strict=True)])
+                rows &= np.asarray(
+                    [bool(v) and counts[r] >= min_label_count for r, v in zip(all_roles, labels, strict=True)]
+                )
             idx = np.flatnonzero(rows)
             y = [labels[i] for i in idx]
             roles = [all_roles[i] for i in idx]
@@ -249,8 +253,13 @@ class Router:
             correct = [p == t and ok for p, t, ok in zip(pred_label, y, resolved_ok, strict=True)]
             role_counts = Counter(roles)
             thresholds[target] = choose_thresholds(
-                pred_class, pred_score, correct, target_precision=target_precision,
-                class_counts=dict(role_counts), min_class_count=min_auto_count, drift_margin=drift_margin,
+                pred_class,
+                pred_score,
+                correct,
+                target_precision=target_precision,
+                class_counts=dict(role_counts),
+                min_class_count=min_auto_count,
+                drift_margin=drift_margin,
             )
             decisions = [
                 decide(c, s, thresholds[target], ok) if not np.isnan(s) else "review"
@@ -295,27 +304,44 @@ class Router:
             "targets": target_meta,
             "thresholds": thresholds,
             "metrics": {"cross_validated": metrics},
-            "featurizer": {k: list(v) if isinstance(v, tuple) else v for k, v in featurizer.get_params().items()},
+            "featurizer": {
+                k: list(v) if isinstance(v, tuple) else v for k, v in featurizer.get_params().items()
+            },
             "classifier": template.get_params(),
             "n_features": int(X.shape[1]),
             "training_seconds": round(time.perf_counter() - start, 1),
         }
         return cls(
-            featurizer=featurizer, classifiers=classifiers, resolvers=resolvers, thresholds=thresholds,
-            text_column=text, location_columns=location, metadata=metadata,
+            featurizer=featurizer,
+            classifiers=classifiers,
+            resolvers=resolvers,
+            thresholds=thresholds,
+            text_column=text,
+            location_columns=location,
+            metadata=metadata,
         )
 
     # -- prediction ----------------------------------------------------------------------------------
     @overload
     def predict(
-        self, X: str, *, location: Mapping[str, object] | None = ..., top_k: int = ..., explain: bool = ...,
+        self,
+        X: str,
+        *,
+        location: Mapping[str, object] | None = ...,
+        top_k: int = ...,
+        explain: bool = ...,
         text_column: str | None = ...,
     ) -> Suggestion: ...
 
     @overload
     def predict(
-        self, X: pd.DataFrame | Sequence[str], *, location: Mapping[str, object] | None = ..., top_k: int = ...,
-        explain: bool = ..., text_column: str | None = ...,
+        self,
+        X: pd.DataFrame | Sequence[str],
+        *,
+        location: Mapping[str, object] | None = ...,
+        top_k: int = ...,
+        explain: bool = ...,
+        text_column: str | None = ...,
     ) -> list[Suggestion]: ...
 
     def predict(
@@ -358,7 +384,9 @@ class Router:
             )
         out: list[Suggestion] = []
         for start in range(0, len(texts), 1000):
-            out.extend(self._predict(texts[start : start + 1000], locations[start : start + 1000], top_k, explain))
+            out.extend(
+                self._predict(texts[start : start + 1000], locations[start : start + 1000], top_k, explain)
+            )
         return out
 
     def _predict(
@@ -421,4 +449,7 @@ class Router:
         return load_router(Path(directory))
 
     def __repr__(self) -> str:
-        return f"Router(targets={list(self.targets)}, text_column={self.text_column!r}, location={list(self.location_columns)})"
+        return (
+            f"Router(targets={list(self.targets)}, text_column={self.text_column!r}, "
+            f"location={list(self.location_columns)})"
+        )
