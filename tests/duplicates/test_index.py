@@ -205,3 +205,29 @@ def test_features_rows_follow_ids() -> None:
     X = idx.features(BASE.format(g=3), ["target", "b2"], location=KUTISARI)
     assert X.shape == (2, len(idx.scorer.coef)) and np.all(np.isfinite(X))
     assert X[0, 0] == pytest.approx(1.0) and X[1, 0] < 0.5
+
+
+def test_threshold_parameter_sets_is_duplicate() -> None:
+    strict, lenient = DuplicateIndex(threshold=0.999), DuplicateIndex(threshold=0.0)
+    for idx in (strict, lenient):
+        idx.add("a", BASE.format(g=3), location=KUTISARI)
+    assert strict.query(BASE.format(g=3), location=KUTISARI)[0].is_duplicate is False
+    assert lenient.query(BASE.format(g=3), location=KUTISARI)[0].is_duplicate is True
+    assert DuplicateIndex().threshold == pytest.approx(DuplicateIndex().scorer.threshold)
+    with pytest.raises(InputError):
+        DuplicateIndex(threshold=1.5)
+    with pytest.raises(InputError):
+        DuplicateIndex(max_gap_days=0)
+
+
+def test_add_many_accepts_dataframe_and_tuples() -> None:
+    import pandas as pd
+
+    idx = DuplicateIndex()
+    frame = pd.DataFrame(
+        {"id": [1, 2], "text": ["jalan rusak gang 4", "pohon tumbang titik B"], "kelurahan": ["Jagir", None]}
+    )
+    assert idx.add_many(frame) == 2
+    assert idx.add_many([("3", "lampu mati rt 2", "2023-01-01 10:00", JAGIR)]) == 1
+    assert set(idx.ids) == {"1", "2", "3"} and 1 in idx and "3" in idx
+    assert idx.query("jalan rusak gang 4", k=1, location={"kelurahan": "Jagir"})[0].evidence.same_kelurahan
