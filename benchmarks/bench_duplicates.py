@@ -188,7 +188,8 @@ def bench_index(corpus: Corpus, n: int, n_queries: int, quiet: bool) -> dict[str
         "query_p99_ms": round(float(np.percentile(t, 99)), 2),
         "query_mean_ms": round(float(t.mean()), 2),
         "queries": len(times),
-        "resubmissions_flagged": round(hits / max(resub, 1), 3),
+        "load_average": round(os.getloadavg()[0], 1),
+        "resubmission_top1_flagged": round(hits / max(resub, 1), 3),
     }
 
 
