@@ -151,7 +151,8 @@ class DuplicateIndex:
 
         ``records`` yields mappings with keys ``id``, ``text`` and optionally ``submitted_at`` and
         ``location`` (or ``kecamatan``/``kelurahan``), or tuples ``(id, text[, submitted_at[, location]])``.
-        Validation happens first, so a bad record leaves the index unchanged.
+        Validation happens first, so a bad record leaves the index unchanged (for millions of rows,
+        call it once per batch of ~10,000 to bound the memory held for validation).
         """
         prepared = self._prepare(records, progress=progress)
         first = len(self._ids)
