@@ -94,7 +94,8 @@ _LOKAL_HINT = re.compile(
 
 
 _WEAK_NAME_CUE = re.compile(
-    r"(?:^|[^\w])(?<!nama )(?<!nama  )(?:saya|aku|sy|gue|gw)[ \t]*,?[ \t]*$", re.IGNORECASE
+    r"(?:^|[^\w])(?<!nama )(?<!nama  )(?:saya|aku|sy|gue|gw)(?:[ \t]+(?:adalah|ialah|ini))?[ \t]*,?[ \t]*$",
+    re.IGNORECASE,
 )
 _SPAN_WORD = re.compile(r"[A-Za-z]+")
 _AFTER_SENTENCE_END = re.compile(
@@ -111,6 +112,43 @@ def _is_common_word(word: str) -> bool:
     return word in root_words() or word in stopwords() or word in slang() or stem_word(word) != word
 
 
+# Words that start a "name" only when lokal-id mistook a role, greeting or office for one.
+_NOT_A_NAME_START_TEXT = (
+    "yth kepala ketua kabid kasi kadis kasatpol seorang sdr sdri bpk bp pak bu ibu bapak wr wb salam "
+    "wassalam wassalamualaikum assalamualaikum anak warga admin petugas pdam pln dinas pemkot"
+)
+_NOT_A_NAME_START = frozenset(_NOT_A_NAME_START_TEXT.split())
+# What may stand right before a name when a lower-confidence lokal-id "name" is all ordinary words.
+_NAME_CONTEXT = re.compile(
+    r"(?:atas\s+nama|a\s?\.?\s?n\s?\.?|a/n|nama\b[^\n]{0,25}?[:=]|nama\s+(?:saya|sy|aku|anak\w*|ibu\w*|"
+    r"bapak\w*|suami\w*|istri\w*)|bernama|namanya|bapak|bpk\.?|bp\.|ibu|pak|bu|sdr\.?|sdri\.?|saudara|"
+    r"saudari|mas|mbak|h\.|hj\.)[ \t]*$",
+    re.IGNORECASE,
+)
+
+
+def _plausible_name(view: str, start: int, end: int) -> bool:
+    """Filter lokal-id's NAME spans that are ordinary words in complaint prose.
+
+    Dropped: "Saya Merantau Ke Surabaya" and "SAYA PEKERJAAN" (capitalised words after a bare "saya"),
+    "Bapak Walikota. Lampu" (a sentence start after a title), "Yth. Kabid ...", "Wr Wb", "Salam", one
+    short lower-case word, and any run of ordinary words not right after a name cue ("Bapak", "a.n.").
+    """
+    value = view[start:end]
+    words = _SPAN_WORD.findall(value)
+    if not words or words[0].lower() in _NOT_A_NAME_START:
+        return False
+    if len(words) == 1 and len(words[0]) <= 3 and words[0].islower():
+        return False
+    before = view[max(0, start - 40) : start]
+    if _AFTER_SENTENCE_END.search(before[-20:]):
+        return False
+    return not (
+        all(_is_common_word(w) for w in words)
+        and (_WEAK_NAME_CUE.search(before[-16:]) or not _NAME_CONTEXT.search(before))
+    )
+
+
 def _lokal_spans(view: str, hints: list[re.Match[str]]) -> Iterator[Span]:
     from lokal import detect_pii  # noqa: PLC0415  (heavy import, only when a hint is present)
 
@@ -122,14 +160,7 @@ def _lokal_spans(view: str, hints: list[re.Match[str]]) -> Iterator[Span]:
                 continue
             # "Saya Merantau Ke Surabaya", "SAYA PEKERJAAN": after a bare "saya", capitalised ordinary
             # words are a writing style, not a name.
-            if (
-                m.type == "NAME"
-                and _WEAK_NAME_CUE.search(view[max(0, s - 16) : s])
-                and all(_is_common_word(w) for w in _SPAN_WORD.findall(view[s:e]))
-            ):
-                continue
-            # "Bapak Walikota. Lampu mati": lokal-id skips the title and takes the next sentence's first word.
-            if m.type == "NAME" and _AFTER_SENTENCE_END.search(view[max(0, s - 20) : s]):
+            if m.type == "NAME" and not _plausible_name(view, s, e):
                 continue
             yield Span(s, e, LOKAL_TYPES[m.type])
 
@@ -297,7 +328,8 @@ def _email_spans(view: str) -> Iterator[Span]:
 # Strong cues: what follows is a name even in lower case ("nama saya siti rahayu", "a.n. BUDI").
 _STRONG_NAME_CUE = re.compile(
     r"(?<![\w-])(?:atas\s+nama|a\s?\.\s?n\s?\.?|a/n|nama\s+(?:lengkap\s+)?(?:saya|sy|anak\s+saya|ibu\s+saya|"
-    r"bapak\s+saya|suami\s+saya|istri\s+saya)|bernama|namanya|nama(?:\s+lengkap)?\s*:)[ \t]*:?[ \t]*",
+    r"bapak\s+saya|suami\s+saya|istri\s+saya)|bernama|namanya|nama(?:\s+lengkap)?\s*:)(?![A-Za-z])"
+    r"[ \t]*:?[ \t]*",
     re.IGNORECASE,
 )
 _NAME_WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019]*\.?")
