@@ -26,10 +26,11 @@ _Item = tuple[LoadedModel, str, dict[str, str] | None, int, "Future[Any]"]
 class PredictBatcher:
     """Runs predictions on one background thread, batching requests that queue up meanwhile."""
 
-    def __init__(self, *, max_batch: int = 16) -> None:
+    def __init__(self, *, max_batch: int = 16, threads: int = 1) -> None:
         self.max_batch = max_batch
+        self.threads = threads
         self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         self.batches = 0
         self.predicted = 0
@@ -43,17 +44,20 @@ class PredictBatcher:
 
     def close(self) -> None:
         with self._lock:
-            if self._thread is not None:
+            for _ in self._threads:
                 self._queue.put(None)
-                self._thread.join(timeout=10)
-                self._thread = None
+            for thread in self._threads:
+                thread.join(timeout=10)
+            self._threads = []
 
     def _ensure_thread(self) -> None:
-        if self._thread is None:
+        if not self._threads:
             with self._lock:
-                if self._thread is None:
-                    self._thread = threading.Thread(target=self._run, name="lapor-predict", daemon=True)
-                    self._thread.start()
+                if not self._threads:
+                    for n in range(self.threads):
+                        thread = threading.Thread(target=self._run, name=f"lapor-predict-{n}", daemon=True)
+                        thread.start()
+                        self._threads.append(thread)
 
     def _run(self) -> None:
         while True:

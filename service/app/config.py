@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     duplicates_k: int = Field(default=3, ge=0, le=50)
     batch_predictions: bool = True
     max_predict_batch: int = Field(default=16, ge=1, le=256)
+    predict_threads: int = Field(default=1, ge=1, le=16)
     duplicates_min_score: float = Field(default=0.1, ge=0.0, le=1.0)
     cors_origins: list[str] = Field(default_factory=list)
     db_timeout_seconds: float = Field(default=3.0, gt=0)

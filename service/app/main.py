@@ -252,7 +252,9 @@ def create_app(
         app.state.models = ModelHolder(loaded, loader=loader)
         app.state.duplicates = DuplicateService(index_factory())
         app.state.batcher = (
-            PredictBatcher(max_batch=settings.max_predict_batch) if settings.batch_predictions else None
+            PredictBatcher(max_batch=settings.max_predict_batch, threads=settings.predict_threads)
+            if settings.batch_predictions
+            else None
         )
         with app.state.sessionmaker() as session:
             indexed = store.rebuild_index(session, app.state.duplicates)
