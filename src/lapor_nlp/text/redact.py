@@ -83,7 +83,7 @@ _NOT_A_NAME_AFTER_HONORIFIC = (
 # Cheap hints that lokal-id could find something of the kinds we want: 7+ digits, an "@", a name cue.
 _LOKAL_HINT = re.compile(
     r"\d(?:[\s.\-()/]{0,2}\d){6}|@|\(\s*at\s*\)|\[\s*at\s*\]"
-    r"|\b(?:nama|namanya|namaku|bernama|a\s?\.\s?n\b|a/n|an\.|jeneng|nami|asma|almarhum|almarhumah|inisial|"
+    r"|(?<![\w-])an\.|\b(?:nama|namanya|namaku|bernama|a\s?\.\s?n\b|a/n|jeneng|nami|asma|almarhum|almarhumah|inisial|"
     r"berinisial|pelapor|terlapor|korban|pelaku|pasien|halo|hai|hallo|dear)\b"
     r"|(?<![\w-])(?:bapak|bpk|bp|ibu|ibuk|pak|bu|sdr|sdri|saudara|saudari|mas|mbak|mba|kak|bang|tn|ny|nn)\.?"
     rf"\s+(?!(?:{_NOT_A_NAME_AFTER_HONORIFIC})\b)[a-z]"
@@ -207,6 +207,9 @@ _GROUP = re.compile(r"\d+")
 _BRACKET_LANDLINE = re.compile(r"(?<![\d\w])\(\s?0\d{2,3}\s?\)[ .\-]?\d{3,4}[ .\-]?\d{2,5}(?!\d)")
 _BRACKET_COUNTRY = re.compile(r"\(\s?\+?\s?62\s?\)[ .\-]?\(?8\d{1,3}\)?(?:[ .\-]?\d{2,5}){1,3}(?!\d)")
 _AREA_CODE = re.compile(r"0[2-79]\d{1,2}")
+_ID_LABEL_BEFORE = re.compile(
+    r"\b(?:nik|ktp|kk|e-?ktp|no\.?\s*kk|nomor\s+induk\s+kependudukan)\W{0,4}$", re.I
+)
 _CURRENCY_BEFORE = re.compile(r"(?:rp|idr|rupiah)\.?\s*$", re.IGNORECASE)
 
 
@@ -309,6 +312,10 @@ def _classify_chain(view: str, start: int, groups: list[tuple[int, int, str]]) -
     for i in range(n):
         if not used[i] and len(groups[i][2]) > 16:
             yield Span(groups[i][0], groups[i][1], "[NUMBER]")
+            used[i] = True
+    # "NIK 357801234567890": a NIK/KK typed with a digit too few or too many, right after its label.
+    if not any(used) and total in (15, 17) and _ID_LABEL_BEFORE.search(view[max(0, start - 16) : start]):
+        yield Span(groups[0][0], groups[-1][1], "[NIK]")
 
 
 # ------------------------------------------------------------------------------------- e-mail and names
@@ -327,7 +334,7 @@ def _email_spans(view: str) -> Iterator[Span]:
 
 # Strong cues: what follows is a name even in lower case ("nama saya siti rahayu", "a.n. BUDI").
 _STRONG_NAME_CUE = re.compile(
-    r"(?<![\w-])(?:atas\s+nama|a\s?\.\s?n\s?\.?|a/n|nama\s+(?:lengkap\s+)?(?:saya|sy|anak\s+saya|ibu\s+saya|"
+    r"(?<![\w-])(?:atas\s+nama|a\s?\.\s?n\s?\.?|a/n|an\.|nama\s+(?:lengkap\s+)?(?:saya|sy|anak\s+saya|ibu\s+saya|"
     r"bapak\s+saya|suami\s+saya|istri\s+saya)|bernama|namanya|nama(?:\s+lengkap)?\s*:)(?![A-Za-z])"
     r"[ \t]*:?[ \t]*",
     re.IGNORECASE,
