@@ -9,6 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
+from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import KFold
 from sklearn.svm import LinearSVC
@@ -48,6 +49,7 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
     class_weight : passed to :class:`~sklearn.svm.LinearSVC`.
     n_folds : contiguous folds for the held-out predictions.
     forward : predict each fold from earlier folds only (the first fold gets no held-out score).
+    n_jobs : threads solving the one-vs-rest problems (-1: one per core).
     max_weights : keep at most this many non-zero weights in total, the largest per class (None keeps all).
 
     Attributes
@@ -63,15 +65,34 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
         n_folds: int = 5,
         forward: bool = True,
         max_weights: int | None = 1_500_000,
+        n_jobs: int | None = -1,
     ) -> None:
         self.C = C
         self.class_weight = class_weight
         self.n_folds = n_folds
         self.forward = forward
         self.max_weights = max_weights
+        self.n_jobs = n_jobs
 
-    def _svm(self) -> LinearSVC:
-        return LinearSVC(C=self.C, class_weight=self.class_weight)
+    def _fit_svm(self, X: sp.csr_matrix, y_index: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(classes present, coef, intercept) of one-vs-rest SVMs, one row per present class.
+
+        With several classes, the binary problems are solved in threads (liblinear releases the GIL).
+        """
+        present = np.unique(y_index)
+        if len(present) == 2:
+            model = LinearSVC(C=self.C, class_weight=self.class_weight).fit(X, y_index)
+            w, b = model.coef_[0], model.intercept_[0]
+            return present, np.vstack([-w / 2, w / 2]), np.array([-b / 2, b / 2])
+
+        def fit_one(c: int) -> tuple[np.ndarray, float]:
+            model = LinearSVC(C=self.C, class_weight=self.class_weight).fit(X, (y_index == c).astype(np.int8))
+            return model.coef_[0], float(model.intercept_[0])
+
+        results = Parallel(n_jobs=self.n_jobs, prefer="threads")(delayed(fit_one)(int(c)) for c in present)
+        coef = np.vstack([w for w, _ in results])
+        intercept = np.asarray([b for _, b in results])
+        return present, coef, intercept
 
     def fit(self, X: sp.csr_matrix, y: Sequence[str], progress: Any = None) -> CalibratedLinearClassifier:
         y_arr = np.asarray(list(y), dtype=object)
@@ -88,10 +109,9 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
             if self.forward and k == 0:
                 continue
             train = np.concatenate(folds[:k] if self.forward else folds[:k] + folds[k + 1 :])
-            present = np.unique(y_index[train])
-            if len(present) >= 2:
-                model = self._svm().fit(X[train], y_index[train])
-                oof[np.ix_(test, present)] = _decisions(model, X[test])
+            if len(np.unique(y_index[train])) >= 2:
+                present, coef, intercept = self._fit_svm(X[train], y_index[train])
+                oof[np.ix_(test, present)] = np.asarray(X[test] @ coef.T) + intercept
                 covered[test] = np.isin(y_index[test], present)
             if progress is not None:
                 progress.update(1)
@@ -99,13 +119,7 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
         proba = softmax(oof / self.temperature_, axis=1)
         proba[~covered] = np.nan  # true class unseen in the fold: no honest held-out score
         self.oof_proba_ = proba
-        model = self._svm().fit(X, y_index)
-        coef = model.coef_ if len(self.classes_) > 2 else np.vstack([-model.coef_[0] / 2, model.coef_[0] / 2])
-        intercept = (
-            model.intercept_
-            if len(self.classes_) > 2
-            else np.array([-model.intercept_[0] / 2, model.intercept_[0] / 2])
-        )
+        _, coef, intercept = self._fit_svm(X, y_index)
         self.coef_ = self._prune(coef).astype(np.float32)
         self.intercept_ = np.asarray(intercept, dtype=np.float32)
         if progress is not None:
