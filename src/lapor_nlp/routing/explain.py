@@ -61,11 +61,11 @@ class Explainer:
             char_analyze = char_vec.build_analyzer() if char_vec else None
             for w, norm in zip(missing, normalise(missing), strict=True):
                 idx: set[int] = set()
-                if word_analyze is not None:
+                if word_analyze is not None and word_vec is not None:
                     idx.update(
                         word_vec.vocabulary_[g] for g in word_analyze(norm) if g in word_vec.vocabulary_
                     )
-                if char_analyze is not None:
+                if char_analyze is not None and char_vec is not None:
                     offset = f.n_word_features_
                     idx.update(
                         char_vec.vocabulary_[g] + offset

@@ -116,7 +116,7 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
     def _get_vectorizers(self) -> tuple[TfidfVectorizer | None, TfidfVectorizer | None]:
         cached = self.__dict__.get("_vectorizers")
         if cached is None:
-            out = []
+            out: list[TfidfVectorizer | None] = []
             for make, vocab, idf in (
                 (self._word_vectorizer, self.word_vocabulary_, self.word_idf_),
                 (self._char_vectorizer, self.char_vocabulary_, self.char_idf_),

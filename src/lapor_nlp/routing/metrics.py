@@ -53,7 +53,7 @@ def summary_metrics(
         "top1_accuracy": round(float(top1.mean()), 4),
         "top3_accuracy": round(float(top3.mean()), 4),
         f"coverage_at_{target_precision:g}_precision": round(
-            coverage_at_precision(scores, top1, target_precision), 4
+            coverage_at_precision(scores, top1.tolist(), target_precision), 4
         ),
         "auto_share": round(float(auto.mean()), 4),
         "auto_precision": round(float(top1[auto].mean()), 4) if auto.any() else None,

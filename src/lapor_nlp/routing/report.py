@@ -43,7 +43,7 @@ def _confusion(ev: TargetEvaluation, path: Path, n: int = 12) -> None:
                 ax.text(
                     j,
                     i,
-                    int(m[i, j]),
+                    str(int(m[i, j])),
                     ha="center",
                     va="center",
                     fontsize=7,

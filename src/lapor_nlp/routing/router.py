@@ -323,7 +323,7 @@ class Router:
 
     # -- prediction ----------------------------------------------------------------------------------
     @overload
-    def predict(
+    def predict(  # type: ignore[overload-overlap]  # a str is also a Sequence[str]
         self,
         X: str,
         *,
@@ -372,7 +372,7 @@ class Router:
             texts = text_series(X, column)
             present = [c for c in self.location_columns if c in X.columns]
             cols = {c: text_series(X, c) for c in present}
-            locations = [{c: cols[c][i] for c in present} for i in range(len(texts))]
+            locations: list[dict[str, object]] = [{c: cols[c][i] for c in present} for i in range(len(texts))]
         else:
             texts = ["" if t is None else str(t) for t in X]
             locations = [dict(location or {}) for _ in texts]
