@@ -415,6 +415,25 @@ def _name_spans(view: str) -> Iterator[Span]:
 _SEPARATORS = re.compile(r"(?<=\d)[^\d]+(?=\d)")
 
 
+def _plausible_number(span: Span, value: str) -> bool:
+    """Filter lokal-id's numeric finds that are ordinary numbers written next to each other.
+
+    Mixed separators ("12-05-2022 12-05-2022") are two dates, not one identifier; more than six groups
+    or many short ones are a list of numbers; a "card" must be one run of digits or groups of four
+    ("60293 2022 2022" passes the Luhn check by chance).
+    """
+    if span.placeholder in ("[NPWP]", "[PHONE]"):
+        return True
+    if len(set(_SEPARATORS.findall(value))) > 1:
+        return False
+    groups = _GROUP.findall(value)
+    if len(groups) == 1:
+        return True
+    if len(groups) > 6 or sum(len(g) < 3 for g in groups) > 3:  # "12 12 2022 12 12 12 12"
+        return False
+    return span.placeholder != "[CARD]" or all(len(g) == 4 for g in groups[:-1])
+
+
 def _overlaps(sorted_spans: list[tuple[int, int]], starts: list[int], span: Span) -> bool:
     """Whether ``span`` overlaps one of the non-overlapping ``sorted_spans`` (``starts`` = their starts)."""
     k = bisect.bisect_left(starts, span.end)
@@ -434,13 +453,10 @@ def find_spans(text: str) -> list[Span]:
         own = sorted((s.start, s.end) for s in spans if s.placeholder not in ("[NAME]", "[EMAIL]"))
         starts = [start for start, _ in own]
         for found in _lokal_spans(view, hints):
-            if found.placeholder in ("[NAME]", "[EMAIL]"):
-                spans.append(found)
-            elif not _overlaps(own, starts, found) and (
-                found.placeholder in ("[NPWP]", "[PHONE]")
-                or len(set(_SEPARATORS.findall(view[found.start : found.end]))) <= 1
+            numeric = found.placeholder not in ("[NAME]", "[EMAIL]")
+            if not numeric or (
+                not _overlaps(own, starts, found) and _plausible_number(found, view[found.start : found.end])
             ):
-                # mixed separators ("12-05-2022 12-05-2022") are two dates, not one identifier
                 spans.append(found)
     if not spans:
         return []
