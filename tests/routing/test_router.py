@@ -9,7 +9,7 @@ import pytest
 
 from lapor_nlp import Router, Suggestion, TargetSuggestion
 from lapor_nlp.errors import DataFormatError, EmptyComplaintError, InputError
-from lapor_nlp.routing import RareLabelWarning
+from lapor_nlp.routing import EmptyTextWarning, RareLabelWarning
 
 
 def test_router_predict_returns_typed_suggestion(trained_router: Router) -> None:
@@ -94,8 +94,10 @@ def test_router_empty_text_is_refused(trained_router: Router, complaints: pd.Dat
         trained_router.predict("   ")
     bad = complaints.head(3).copy()
     bad.loc[1, "text"] = ""
-    with pytest.raises(EmptyComplaintError, match="rows \\[1\\]"):
-        trained_router.predict(bad)
+    with pytest.warns(EmptyTextWarning, match="rows \\[1\\]"):
+        out = trained_router.predict(bad)
+    assert out[1]["agency"] == TargetSuggestion("", 0.0, (), "review", ())
+    assert out[0]["agency"].label and out[2]["agency"].label
 
 
 def test_router_train_misspelt_column_suggests_match(complaints: pd.DataFrame) -> None:

@@ -99,7 +99,8 @@ def _predict(args: argparse.Namespace) -> int:
         raise InputError(f"--top-k must be at least 1, got {args.top_k}")
     router = Router.load(args.model)
     df = read_table(args.input)
-    suggestions = router.predict(df, top_k=args.top_k, text_column=args.text_column)
+    with _reported_warnings(args.quiet):
+        suggestions = router.predict(df, top_k=args.top_k, text_column=args.text_column, explain=False)
     out = df.copy()
     for target in router.targets:
         ts = [s[target] for s in suggestions]

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from lapor_nlp.routing.data import read_table
-from lapor_nlp.routing.router import RareLabelWarning, Router
+from lapor_nlp.routing.router import EmptyTextWarning, RareLabelWarning, Router
 from lapor_nlp.types import Suggestion, TargetSuggestion
 
-__all__ = ["RareLabelWarning", "Router", "Suggestion", "TargetSuggestion", "read_table"]
+__all__ = ["EmptyTextWarning", "RareLabelWarning", "Router", "Suggestion", "TargetSuggestion", "read_table"]

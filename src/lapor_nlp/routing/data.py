@@ -74,4 +74,6 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str], *, what: str = "co
 
 def text_series(df: pd.DataFrame, column: str) -> list[str]:
     """Column ``column`` as a list of ``str`` (missing values become ``""``)."""
-    return ["" if v is None or (isinstance(v, float) and v != v) else str(v) for v in df[column].tolist()]
+    return [
+        "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in df[column].tolist()
+    ]

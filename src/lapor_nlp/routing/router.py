@@ -35,6 +35,10 @@ class RareLabelWarning(UserWarning):
     """Some labels had too few training examples and were left out."""
 
 
+class EmptyTextWarning(UserWarning):
+    """Some texts of a batch were empty; they got an empty label and ``review``."""
+
+
 def _progress(total: int, desc: str, enabled: bool) -> Any:
     from tqdm.auto import tqdm
 
@@ -358,7 +362,8 @@ class Router:
         ``location`` (one text) maps location column names to values; for a DataFrame the location
         columns named at training are read from it when present. Place-specific agencies whose place
         cannot be resolved keep their role template as label (e.g. ``Kelurahan {kelurahan}``) and go
-        to review.
+        to review. One empty text raises :class:`EmptyComplaintError`; empty texts in a batch get an
+        empty label, score 0 and ``review`` (with an :class:`EmptyTextWarning`).
         """
         if not isinstance(top_k, int) or isinstance(top_k, bool) or top_k < 1:
             raise InputError(f"top_k must be a positive integer, got {top_k!r}")
@@ -376,17 +381,22 @@ class Router:
         else:
             texts = ["" if t is None else str(t) for t in X]
             locations = [dict(location or {}) for _ in texts]
-        empty = [i for i, t in enumerate(texts) if not t.strip()]
-        if empty:
-            raise EmptyComplaintError(
-                f"{len(empty)} empty text(s) (rows {empty[:5]}{' ...' if len(empty) > 5 else ''}); "
-                "drop or fill them before predicting"
+        filled = [i for i, t in enumerate(texts) if t.strip()]
+        if len(filled) < len(texts):
+            empty = [i for i, t in enumerate(texts) if not t.strip()]
+            warnings.warn(
+                f"{len(empty)} empty text(s) (rows {empty[:5]}{' ...' if len(empty) > 5 else ''}) got an "
+                "empty label and 'review'",
+                EmptyTextWarning,
+                stacklevel=2,
             )
-        out: list[Suggestion] = []
-        for start in range(0, len(texts), 1000):
-            out.extend(
-                self._predict(texts[start : start + 1000], locations[start : start + 1000], top_k, explain)
-            )
+        blank = Suggestion(targets={t: TargetSuggestion("", 0.0, (), "review", ()) for t in self.targets})
+        out: list[Suggestion] = [blank] * len(texts)
+        for start in range(0, len(filled), 1000):
+            rows = filled[start : start + 1000]
+            batch = self._predict([texts[i] for i in rows], [locations[i] for i in rows], top_k, explain)
+            for i, s in zip(rows, batch, strict=True):
+                out[i] = s
         return out
 
     def _predict(
