@@ -94,7 +94,13 @@ def write_card(model_dir: Path, figures: dict[str, object]) -> None:
             noise = figures[key].get("label_noise")  # type: ignore[union-attr]
             if noise:
                 later[key]["label_noise_conflicting_rows"] = noise["conflicting_rows_share"]  # type: ignore[index]
-    (model_dir / "MODEL_CARD.md").write_text(render_model_card(metadata, later_data=later))
+    source = (
+        "Surabaya city complaint portal ('Media Center') 2022 export, "
+        "`../shared/datasets/surabaya/complaints_2022.csv` (third-party data without a licence: used for "
+        "training only, not redistributed; personal data was masked at the source)"
+    )
+    card = render_model_card(metadata, later_data=later, data_source=source)
+    (model_dir / "MODEL_CARD.md").write_text(card)
 
 
 def main() -> int:

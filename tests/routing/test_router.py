@@ -149,3 +149,10 @@ def test_router_metadata_records_training(trained_router: Router) -> None:
     assert "Kelurahan {kelurahan}" in meta["thresholds"]["agency"]
     cv = meta["metrics"]["cross_validated"]["agency"]
     assert 0.0 <= cv["top1_accuracy"] <= 1.0 and "coverage_at_0.95_precision" in cv
+
+
+def test_router_explanation_never_shows_personal_data(trained_router: Router) -> None:
+    text = "atas nama Budi Santoso, email budi.santoso@contoh.id: lampu jalan mati di gang rumah"
+    words = trained_router.predict(text)["agency"].explanation
+    assert words
+    assert not {"Budi", "Santoso", "budi", "santoso", "contoh"} & set(words)
