@@ -78,3 +78,11 @@ def test_precheck_agrees_with_sastrawi_on_real_vocabulary(surabaya_csv: Path) ->
     words = sorted({w for t in texts for w in re.findall("[a-z]{4,}", t.lower())})
     missed = [w for w in words if not _may_change(w) and sastrawi_stem(w) != w]
     assert len(missed) <= len(words) // 2000, missed[:20]
+
+
+def test_place_words_also_come_from_the_public_lokal_api() -> None:
+    from lapor_nlp.text import places
+
+    assert sorted(places._region_names()) == sorted(places._region_names(fast=False))
+    assert len(places._region_names()) > 90_000
+    assert {"kediri", "pemalang", "bekasi", "maluku"} <= places._region_words()[0]

