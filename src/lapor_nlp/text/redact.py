@@ -7,9 +7,15 @@ Two detectors are combined and their spans merged:
   only runs on texts that contain a hint of such data (7+ digits, an ``@`` or a name cue), which keeps
   the pipeline fast.
 * our own patterns for the forms lokal-id misses in intake text (measured in
-  ``benchmarks/bench_text.py --redaction``): NIKs written with dots or glued to ``NIK.``, ``nik=`` or a
-  literal ``\\n``; mobile numbers and landlines glued to a literal ``\\n``; every run of 16+ digits; names
-  after ``atas nama``/``nama saya``/``Bapak``/``Ibu`` written in capitals or after a literal ``\\n``.
+  ``benchmarks/bench_text.py --redaction``: lokal-id alone removes ~83% of planted identifiers, this
+  module ~99.9%, keeping ~99.9% of ordinary numbers): NIKs written with dots or glued to ``NIK.``,
+  ``nik=`` or a literal ``\\n``; mobile numbers and landlines glued to a literal ``\\n``; every run of 16+
+  digits; names after ``atas nama``/``nama saya``/``a.n.``/``Nama :`` that lokal-id gives up on.
+
+Our digit analysis wins where both see a number (it knows where a NIK ends and a date begins), and
+lokal-id's finds are filtered for what complaint prose produces by accident: number lists read as one
+identifier ("2022 2022 2022 2022"), two dates read as a NIK, capitalised ordinary words read as a name
+("Saya Merantau Ke Surabaya", "Bapak Walikota. Lampu mati", "Yth. Kabid ...").
 """
 
 from __future__ import annotations
