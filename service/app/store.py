@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lapor_nlp import EmptyComplaintError
-from lapor_nlp.text import redact
+from lapor_nlp.text import clean, redact
 from service.app import schemas
 from service.app.batcher import PredictBatcher
 from service.app.db.models import DecisionRow, SuggestionRow
@@ -37,6 +37,10 @@ def check_text(text: str, max_chars: int) -> None:
     if len(text) > max_chars:
         raise PayloadTooLargeError(
             f"text has {len(text)} characters; the limit is {max_chars} (LAPOR_NLP_MAX_TEXT_CHARS)"
+        )
+    if not clean(text):
+        raise EmptyComplaintError(
+            "text has no words (only symbols, emoji or links); send the complaint text in 'text'"
         )
 
 

@@ -15,6 +15,7 @@ BAD_ROUTE_BODIES = [
     (b'{"text": ""}', 422, "EmptyComplaintError"),
     (b'{"text": "   \\n\\t "}', 422, "EmptyComplaintError"),
     (b'{"text": "!!! ???"}', 422, "EmptyComplaintError"),
+    ('{"text": "\U0001f600\U0001f600 https://example.com/x"}'.encode(), 422, "EmptyComplaintError"),
     (b"{}", 422, "ValidationError"),
     (b'{"text": 42}', 422, "ValidationError"),
     (b'{"text": ["a"]}', 422, "ValidationError"),
