@@ -161,6 +161,28 @@ def _plausible_name(view: str, start: int, end: int) -> bool:
     )
 
 
+_LAST_WORD = re.compile(r"[ \t]+([a-z]+)$")
+
+
+def _trim_name(view: str, start: int, end: int) -> int:
+    """Drop trailing lower-case verbs and function words: "ibu siti rahayu mengeluh" -> "siti rahayu".
+
+    Bare roots stay: many names are also words ("rahayu", "indah", "budi").
+    """
+    while True:
+        m = _LAST_WORD.search(view, start, end)
+        if not m or not _is_inflected_or_function_word(m.group(1)):
+            return end
+        end = m.start()
+
+
+def _is_inflected_or_function_word(word: str) -> bool:
+    from lapor_nlp.text.lexicon import slang, stopwords  # noqa: PLC0415
+    from lapor_nlp.text.stem import stem_word  # noqa: PLC0415
+
+    return word in stopwords() or word in slang() or stem_word(word) != word
+
+
 def _lokal_spans(view: str, hints: list[re.Match[str]]) -> Iterator[Span]:
     from lokal import detect_pii  # noqa: PLC0415  (heavy import, only when a hint is present)
 
@@ -172,8 +194,10 @@ def _lokal_spans(view: str, hints: list[re.Match[str]]) -> Iterator[Span]:
                 continue
             # "Saya Merantau Ke Surabaya", "SAYA PEKERJAAN": after a bare "saya", capitalised ordinary
             # words are a writing style, not a name.
-            if m.type == "NAME" and not _plausible_name(view, s, e):
-                continue
+            if m.type == "NAME":
+                if not _plausible_name(view, s, e):
+                    continue
+                e = _trim_name(view, s, e)
             yield Span(s, e, LOKAL_TYPES[m.type])
 
 
@@ -359,6 +383,10 @@ _STRONG_NAME_CUE = re.compile(
     r"[ \t]*:?[ \t]*",
     re.IGNORECASE,
 )
+_TITLES_TEXT = (
+    "bapak ibu pak bu bpk bp sdr sdri saudara saudari h hj dr drs dra ir prof mas mbak alm almh ny tn nn"
+)
+_TITLES = frozenset(_TITLES_TEXT.split())
 _NAME_WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019]*\.?")
 _NOT_NAME_TEXT = (
     "warga pribadi perusahaan instansi dinas pemerintah kelurahan kecamatan masyarakat rt rw ketua "
@@ -391,6 +419,9 @@ def _name_spans(view: str) -> Iterator[Span]:
             if not m:
                 break
             bare = m.group(0).rstrip(".").lower()
+            if not words and bare in _TITLES:  # "atas nama Sdr. Budi": the name starts after the title
+                pos = m.end() + (1 if view[m.end() : m.end() + 1] in (" ", "\t") else 0)
+                continue
             if bare in _NOT_NAME_WORDS:
                 break
             if not m.group(0)[0].isupper() and (bare in roots if words else _is_common_word(bare)):
