@@ -150,7 +150,7 @@ class Router:
         target_precision: float = 0.95,
         min_label_count: int = 2,
         min_auto_count: int = 10,
-        drift_margin: float = 0.2,
+        drift_margin: float = 0.3,
         progress: bool = True,
         featurizer: TextFeaturizer | None = None,
         classifier: CalibratedLinearClassifier | None = None,
