@@ -21,6 +21,7 @@ identifier ("2022 2022 2022 2022"), two dates read as a NIK, capitalised ordinar
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -115,19 +116,38 @@ _AFTER_SENTENCE_END = re.compile(
 )
 
 
+@functools.cache
+def _known_names() -> frozenset[str]:
+    """Indonesian given and family names from lokal-id's name lists (empty if a release lacks them)."""
+    try:
+        from lokal.samaran import _names  # noqa: PLC0415
+    except ImportError:  # pragma: no cover
+        return frozenset()
+    lists = ("GIVEN_NAMES", "AMBIGUOUS_GIVEN_NAMES", "FAMILY_NAMES", "SECOND_NAMES")
+    return frozenset(str(n).lower() for name in lists for n in getattr(_names, name, ()))
+
+
 def _is_common_word(word: str) -> bool:
-    """An Indonesian word rather than a name: a root, stopword, slang, or an affixed form of a root."""
+    """An Indonesian word rather than a name: a root, stopword, slang, or an affixed form of a root.
+
+    Known given and family names (lokal-id's lists: "budi", "indah", "lestari") never count as common.
+    """
     from lapor_nlp.text.lexicon import root_words, slang, stopwords  # noqa: PLC0415
     from lapor_nlp.text.stem import stem_word  # noqa: PLC0415
 
     word = word.lower()
+    if word in _known_names():
+        return False
     return word in root_words() or word in stopwords() or word in slang() or stem_word(word) != word
 
 
 # Words that start a "name" only when lokal-id mistook a role, greeting or office for one.
 _NOT_A_NAME_START_TEXT = (
-    "yth kepala ketua kabid kasi kadis kasatpol seorang sdr sdri bpk bp pak bu ibu bapak wr wb salam "
-    "wassalam wassalamualaikum assalamualaikum anak warga admin petugas pdam pln dinas pemkot"
+    "yth walikota bayi kepala ketua kabid kasi kadis kasatpol seorang sdr sdri bpk bp pak bu ibu bapak wr wb "
+    "salam wassalam wassalamualaikum assalamualaikum anak warga admin petugas pdam pln dinas pemkot "
+    # places named like people: "Griya Benowo Indah", "Musholla Darul Barokah"
+    "griya pondok perumahan perum taman graha villa puri bumi komplek kompleks blok pasar masjid musholla "
+    "mushola musholah mushollah musala rs rsud toko warung kampung desa jalan jl jln gang gg wisma"
 )
 _NOT_A_NAME_START = frozenset(_NOT_A_NAME_START_TEXT.split())
 # What may stand right before a name when a lower-confidence lokal-id "name" is all ordinary words.
@@ -139,7 +159,7 @@ _NAME_CONTEXT = re.compile(
 )
 
 
-def _plausible_name(view: str, start: int, end: int) -> bool:
+def _plausible_name(view: str, start: int, end: int, full_end: int | None = None) -> bool:
     """Filter lokal-id's NAME spans that are ordinary words in complaint prose.
 
     Dropped: "Saya Merantau Ke Surabaya" and "SAYA PEKERJAAN" (capitalised words after a bare "saya"),
@@ -155,25 +175,27 @@ def _plausible_name(view: str, start: int, end: int) -> bool:
     before = view[max(0, start - 40) : start]
     if _AFTER_SENTENCE_END.search(before[-20:]):
         return False
-    return not (
-        all(_is_common_word(w) for w in words)
-        and (_WEAK_NAME_CUE.search(before[-16:]) or not _NAME_CONTEXT.search(before))
-    )
-
-
-_LAST_WORD = re.compile(r"[ \t]+([a-z]+)$")
+    if not all(_is_common_word(w) for w in words):
+        return True
+    # Ordinary words only: a name only right after a cue, and not when lokal-id's span went on into
+    # capitalised prose ("Mohon Bapak Tindak Lanjuti"); "Bapak Jaya" stays a name.
+    if _WEAK_NAME_CUE.search(before[-16:]) or not _NAME_CONTEXT.search(before):
+        return False
+    rest = _SPAN_WORD.findall(view[end : full_end if full_end is not None else end])
+    return not any(w[0].isupper() and _is_inflected_or_function_word(w.lower()) for w in rest)
 
 
 def _trim_name(view: str, start: int, end: int) -> int:
-    """Drop trailing lower-case verbs and function words: "ibu siti rahayu mengeluh" -> "siti rahayu".
+    """Cut a name before its first verb, function word or known abbreviation after the first word.
 
-    Bare roots stay: many names are also words ("rahayu", "indah", "budi").
+    lokal-id can run on past the name: "ibu siti rahayu mengeluh" -> "siti rahayu", "nama saya bambang
+    lestari PJU mati" -> "bambang lestari". Bare roots stay: many names are also words ("rahayu", "indah").
     """
-    while True:
-        m = _LAST_WORD.search(view, start, end)
-        if not m or not _is_inflected_or_function_word(m.group(1)):
-            return end
-        end = m.start()
+    for k, m in enumerate(_SPAN_WORD.finditer(view, start, end)):
+        word = m.group(0).lower()
+        if k and word not in _known_names() and _is_inflected_or_function_word(word):
+            return _trim(view, start, m.start())[1]
+    return end
 
 
 def _is_inflected_or_function_word(word: str) -> bool:
@@ -195,9 +217,9 @@ def _lokal_spans(view: str, hints: list[re.Match[str]]) -> Iterator[Span]:
             # "Saya Merantau Ke Surabaya", "SAYA PEKERJAAN": after a bare "saya", capitalised ordinary
             # words are a writing style, not a name.
             if m.type == "NAME":
-                if not _plausible_name(view, s, e):
+                full, e = e, _trim_name(view, s, e)
+                if not _plausible_name(view, s, e, full):
                     continue
-                e = _trim_name(view, s, e)
             yield Span(s, e, LOKAL_TYPES[m.type])
 
 
@@ -445,7 +467,10 @@ def _name_spans(view: str) -> Iterator[Span]:
             end = words[-1].end() - (
                 1 if words[-1].group(0).endswith(".") and len(words[-1].group(0)) > 2 else 0
             )
-            yield Span(words[0].start(), end, "[NAME]")
+            start, full = words[0].start(), end
+            end = _trim_name(view, start, end)
+            if _plausible_name(view, start, end, full):  # "a.n. Kepala Keluarga" is no name
+                yield Span(start, end, "[NAME]")
 
 
 # ------------------------------------------------------------------------------------------------ merge
