@@ -302,6 +302,17 @@ def _is_money(view: str, start: int, groups: list[tuple[int, int, str]]) -> bool
     )
 
 
+def _looks_like_nik(groups: list[tuple[int, int, str]]) -> bool:
+    """16 digits in groups: a province code, then a plausible birth date (day + 40 for women) or 4-4-4-4."""
+    digits = "".join(d for _, _, d in groups)
+    if digits[:2] not in _PROVINCES:
+        return False
+    if [len(d) for _, _, d in groups] == [4, 4, 4, 4]:
+        return True
+    day, month = int(digits[6:8]), int(digits[8:10])
+    return (1 <= day <= 31 or 41 <= day <= 71) and 1 <= month <= 12
+
+
 def _classify_chain(view: str, start: int, groups: list[tuple[int, int, str]]) -> Iterator[Span]:
     n = len(groups)
     total = sum(len(d) for _, _, d in groups)
@@ -309,9 +320,9 @@ def _classify_chain(view: str, start: int, groups: list[tuple[int, int, str]]) -
         return
     used = [False] * n
     labelled = _ID_LABEL_BEFORE.search(view[max(0, start - 16) : start]) is not None
-    # NIK/KK: 16 digits in one group, or over up to six groups with one kind of separator starting with a
-    # province code or right after a NIK/KK label ("2022 2022 2022 2022" is not a NIK); longer runs: an
-    # unknown number.
+    # NIK/KK: 16 digits in one group, or over up to six groups with one kind of separator, right after a
+    # NIK/KK label or shaped like a NIK (province code, then a birth date or 4-4-4-4 groups): "2022 2022
+    # 2022 2022" and "12 12 2022 2022 2022" are lists of years. Longer runs: an unknown number.
     for i in range(n):
         if used[i]:
             continue
@@ -327,8 +338,9 @@ def _classify_chain(view: str, start: int, groups: list[tuple[int, int, str]]) -
                 break
             count += len(groups[j][2])
             if count == 16:
-                yield Span(groups[i][0], groups[j][1], "[NIK]")
-                used[i : j + 1] = [True] * (j + 1 - i)
+                if j == i or (i == 0 and labelled) or _looks_like_nik(groups[i : j + 1]):
+                    yield Span(groups[i][0], groups[j][1], "[NIK]")
+                    used[i : j + 1] = [True] * (j + 1 - i)
                 break
             if count > 16:
                 break
