@@ -156,3 +156,14 @@ def test_router_explanation_never_shows_personal_data(trained_router: Router) ->
     words = trained_router.predict(text)["agency"].explanation
     assert words
     assert not {"Budi", "Santoso", "budi", "santoso", "contoh"} & set(words)
+
+
+def test_router_labels_include_place_specific_labels_of_known_places(complaints: pd.DataFrame) -> None:
+    df = complaints[complaints.agency != "Kelurahan Manukan Kulon"]
+    df = pd.concat(
+        [df, complaints[complaints.agency == "Kelurahan Manukan Kulon"].assign(agency="Dinas Sosial")]
+    )
+    router = Router.train(df, text="text", targets=["agency"], location=["kelurahan"], progress=False)
+    assert "Kelurahan Manukan Kulon" not in router.metadata["targets"]["agency"]["labels"]
+    assert "Kelurahan Manukan Kulon" in router.labels("agency")  # buildable from a known kelurahan
+    assert "Kelurahan {kelurahan}" not in router.labels("agency")

@@ -53,8 +53,7 @@ def evaluate(
         labels = [v.strip() for v in text_series(df, target)]
         rows = [i for i, v in enumerate(labels) if v]
         known = set(router.labels(target))
-        resolver = router.resolvers[target]
-        unknown = [i for i in rows if labels[i] not in known and not resolver.known_label(labels[i])]
+        unknown = [i for i in rows if labels[i] not in known]
         if rows and len(unknown) == len(rows):
             raise UnknownLabelError(
                 f"none of the {len(rows)} labels in column {target!r} is known to the model (e.g. "

@@ -199,15 +199,19 @@ class PlaceResolver:
             label = " ".join(p for p in (role["prefix"], display, role["suffix"]) if p)
         return Resolution(label, float(self.factors_[name][source]), True, source)
 
+    def place_specific_labels(self) -> set[str]:
+        """Every label of some role: seen in training, or built from a known place of its column."""
+        out = set(self.label_roles_)
+        for role, r in self.roles_.items():
+            seen = self.place_labels_.get(role, {})
+            for key, display in self.places_.get(r["column"], {}).items():
+                if key not in seen:
+                    out.add(" ".join(p for p in (r["prefix"], display, r["suffix"]) if p))
+        return out
+
     def known_label(self, label: str) -> bool:
         """Whether ``label`` is a label of some role (seen, or buildable from a known place)."""
-        if label in self.label_roles_:
-            return True
-        return any(
-            label == " ".join(p for p in (r["prefix"], disp, r["suffix"]) if p)
-            for r in self.roles_.values()
-            for disp in self.places_.get(r["column"], {}).values()
-        )
+        return label in self.place_specific_labels()
 
     # -- persistence (plain JSON, no code) -----------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

@@ -130,9 +130,11 @@ class Router:
         return self._model_card
 
     def labels(self, target: str) -> tuple[str, ...]:
-        """Labels of ``target`` seen in training (place-specific ones included), sorted."""
+        """Labels of ``target``, sorted: those seen in training, plus the place-specific labels built
+        from every place of the location columns (e.g. ``Kelurahan <name>`` for each known kelurahan)."""
         self._check_target(target)
-        return tuple(sorted(self._metadata["targets"][target]["labels"]))
+        seen = set(self._metadata["targets"][target]["labels"])
+        return tuple(sorted(seen | self.resolvers[target].place_specific_labels()))
 
     def _check_target(self, target: str) -> None:
         if target not in self.classifiers:
