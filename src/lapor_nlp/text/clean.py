@@ -51,14 +51,23 @@ _MOJIBAKE_HINT = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152-\u0178\u02c6-\u
 
 def _decode_run(match: re.Match[str]) -> str:
     run = match.group(0)
+    raw = bytes(_CP1252_BYTE[c] for c in run)
     try:
-        return bytes(_CP1252_BYTE[c] for c in run).decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
-        return run
+        pass
+    # Exports often lost a byte the code page lacks ("ðŸ™" is U+1F64F without its last byte 0x8F): a run
+    # that is mostly UTF-8 is decoded and its broken sequences become a word break.
+    decoded = raw.decode("utf-8", errors="replace")
+    if decoded.count("\ufffd") * 2 < len(run):
+        return decoded.replace("\ufffd", " ")
+    return run
 
 
 def fix_mojibake(text: str) -> str:
     """Undo UTF-8 text that was decoded as Windows-1252: ``"ðŸ™\\x8f"`` -> ``"🙏"``, ``"Ã©"`` -> ``"é"``.
+
+    A run that lost a byte on the way (``"ðŸ™"``) keeps its decodable part; the broken sequence becomes a space.
 
     Runs that do not decode to valid UTF-8 (genuine accented text such as ``"café"``) are left as they are.
     """
