@@ -1,12 +1,17 @@
-"""FastAPI dependencies: settings, database session, live model, duplicate index, API-key roles."""
+"""FastAPI dependencies: settings, database session, live model, duplicate index, API-key roles.
+
+They are ``async`` because none of them blocks: FastAPI runs a plain ``def`` dependency in the thread
+pool, and those hops (about ten per request, each waiting for the GIL) cost more than the work.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, Security
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -21,39 +26,53 @@ logger = logging.getLogger("lapor_nlp.service")
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="an intake or admin key")
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A session for this request; closed afterwards (in a worker thread when that means network I/O).
+
+    Creating a session does no I/O (it connects on first use), so this runs on the event loop instead
+    of costing two thread-pool hops per request. Closing a session with no open transaction, or one on
+    a local SQLite file, is quick too; a server database's rollback goes to a worker thread.
+    """
     session: Session = request.app.state.sessionmaker()
     try:
         yield session
     finally:
         try:
-            session.close()
+            if session.in_transaction() and not _is_sqlite(session):
+                await run_in_threadpool(session.close)
+            else:
+                session.close()
         except SQLAlchemyError as exc:  # the connection died after the response was sent; nothing to undo
             logger.warning("could not return a database connection to the pool: %s", type(exc).__name__)
 
 
-def get_holder(request: Request) -> ModelHolder:
+def _is_sqlite(session: Session) -> bool:
+    bind = session.get_bind()
+    return bind.dialect.name == "sqlite"
+
+
+async def get_holder(request: Request) -> ModelHolder:
     return request.app.state.models  # type: ignore[no-any-return]
 
 
-def get_model(request: Request) -> LoadedModel:
+async def get_model(request: Request) -> LoadedModel:
     """The model for this request: one reference, kept to the end even if a reload swaps it."""
     return request.app.state.models.get()  # type: ignore[no-any-return]
 
 
-def get_duplicates(request: Request) -> DuplicateService:
+async def get_duplicates(request: Request) -> DuplicateService:
     return request.app.state.duplicates  # type: ignore[no-any-return]
 
 
-def get_batcher(request: Request) -> PredictBatcher | None:
+async def get_batcher(request: Request) -> PredictBatcher | None:
     return request.app.state.batcher  # type: ignore[no-any-return]
 
 
-def get_metrics(request: Request) -> Metrics:
+async def get_metrics(request: Request) -> Metrics:
     return request.app.state.metrics  # type: ignore[no-any-return]
 
 
@@ -71,14 +90,14 @@ def _roles(request: Request, key: str | None) -> set[str]:
     return roles
 
 
-def require_intake(request: Request, key: Annotated[str | None, Security(_api_key)]) -> set[str]:
+async def require_intake(request: Request, key: Annotated[str | None, Security(_api_key)]) -> set[str]:
     roles = _roles(request, key)
     if "intake" not in roles:
         raise HTTPException(403, "this endpoint needs an intake or admin key")
     return roles
 
 
-def require_admin(request: Request, key: Annotated[str | None, Security(_api_key)]) -> set[str]:
+async def require_admin(request: Request, key: Annotated[str | None, Security(_api_key)]) -> set[str]:
     roles = _roles(request, key)
     if "admin" not in roles:
         raise HTTPException(403, "this endpoint needs an admin key")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -176,9 +176,21 @@ def route(
             raise
         return _replay(existing, redacted, req.id or "")
     with dups.lock:
-        _sync_index(session, dups)
+        if row.id == dups.last_id + 1:
+            # Nothing was stored since the index last looked: index this row as written (the values
+            # the database hands back) without reading it back.
+            dups.add_rows([(row.id, redacted, _as_utc(req.submitted_at), row.location, req.id)])
+        else:
+            _sync_index(session, dups)
     logger.info("routed suggestion=%s status=%s chars=%d", row.id, status, len(redacted))
     return row, True
+
+
+def _as_utc(value: datetime | None) -> datetime | None:
+    """``value`` as the database returns it: UTC-aware (naive values are taken as UTC)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _replay(existing: SuggestionRow, redacted: str, external_id: str) -> tuple[SuggestionRow, bool]:
