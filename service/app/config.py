@@ -36,9 +36,6 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     db_timeout_seconds: float = Field(default=3.0, gt=0)
     log_level: str = "INFO"
-    # Close a kept-alive connection after this many responses (0: never); `serve --workers N>1` sets
-    # 16 so that clients spread evenly over the workers (see GuardMiddleware).
-    keepalive_requests: int = Field(default=0, ge=0)
 
     @field_validator("api_keys")
     @classmethod

@@ -58,33 +58,10 @@ def _error(status: int, type_: str, detail: Any, headers: dict[str, str] | None 
 class GuardMiddleware:
     """Pure ASGI: refuse bodies over the size limit (413), count and time requests, log without content."""
 
-    def __init__(
-        self, app: ASGIApp, *, max_body_bytes: int, metrics: Metrics, keepalive_requests: int = 0
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, metrics: Metrics) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.metrics = metrics
-        self.keepalive_requests = keepalive_requests
-        self._served: dict[tuple[str, int], int] = {}  # requests answered per open connection
-
-    def _last_on_connection(self, scope: Scope) -> bool:
-        """Whether to close the connection after this response (``keepalive_requests`` reached).
-
-        With several workers on one socket a kept-alive client stays on the worker that accepted it,
-        so 8 clients can end up 6:2 on two workers and the busy one doubles the latency. Closing every
-        n-th response lets the client reconnect, and the idle worker is the one that accepts first.
-        """
-        client = scope.get("client")
-        if self.keepalive_requests <= 0 or not client:
-            return False
-        key = (str(client[0]), int(client[1]))
-        served = self._served.pop(key, 0) + 1
-        if served >= self.keepalive_requests:
-            return True
-        if len(self._served) >= 4096:  # connections the client closed first; forget the oldest
-            self._served.pop(next(iter(self._served)))
-        self._served[key] = served
-        return False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -129,8 +106,6 @@ class GuardMiddleware:
             if message["type"] == "http.response.start":
                 response_started = True
                 status_holder["status"] = message["status"]
-                if self._last_on_connection(scope):
-                    message = {**message, "headers": [*message.get("headers", ()), (b"connection", b"close")]}
             await send(message)
 
         try:
@@ -314,12 +289,7 @@ def create_app(
             allow_methods=["GET", "POST"],
             allow_headers=["X-API-Key", "Content-Type"],
         )
-    app.add_middleware(
-        GuardMiddleware,
-        max_body_bytes=settings.max_body_bytes,
-        metrics=metrics,
-        keepalive_requests=settings.keepalive_requests,
-    )
+    app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes, metrics=metrics)
     return app
 
 
