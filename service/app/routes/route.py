@@ -39,20 +39,7 @@ def route_one(
     batcher: BatcherDep,
 ) -> schemas.RouteResponse:
     """Route one complaint. Re-sending the same `id` with the same text returns the stored suggestion."""
-    row, new = store.route(
-        session,
-        model,
-        dups,
-        body,
-        top_k=settings.top_k,
-        duplicates_k=settings.duplicates_k,
-        max_chars=settings.max_text_chars,
-        duplicates_min_score=settings.duplicates_min_score,
-        batcher=batcher,
-    )
-    if new:
-        metrics.routed.labels(decision=row.status).inc()
-    return store.to_route_response(row)
+    return _route(body, session, model, dups, settings, metrics, batcher)
 
 
 @router.post("/route/batch", response_model=schemas.BatchRouteResponse, responses=_ERRORS)
@@ -72,20 +59,31 @@ def route_batch(
         )
     for item in body.complaints:
         store.check_text(item.text, settings.max_text_chars)
-    results = []
-    for item in body.complaints:
-        row, new = store.route(
-            session,
-            model,
-            dups,
-            item,
-            top_k=settings.top_k,
-            duplicates_k=settings.duplicates_k,
-            max_chars=settings.max_text_chars,
-            duplicates_min_score=settings.duplicates_min_score,
-            batcher=batcher,
-        )
-        if new:
-            metrics.routed.labels(decision=row.status).inc()
-        results.append(store.to_route_response(row))
+    results = [_route(item, session, model, dups, settings, metrics, batcher) for item in body.complaints]
     return schemas.BatchRouteResponse(results=results)
+
+
+def _route(
+    item: schemas.RouteRequest,
+    session: SessionDep,
+    model: ModelDep,
+    dups: DuplicatesDep,
+    settings: SettingsDep,
+    metrics: MetricsDep,
+    batcher: BatcherDep,
+) -> schemas.RouteResponse:
+    """Store (or find again) the suggestion for one complaint and count a new one by its decision."""
+    row, new = store.route(
+        session,
+        model,
+        dups,
+        item,
+        top_k=settings.top_k,
+        duplicates_k=settings.duplicates_k,
+        max_chars=settings.max_text_chars,
+        duplicates_min_score=settings.duplicates_min_score,
+        batcher=batcher,
+    )
+    if new:
+        metrics.routed.labels(decision=row.status).inc()
+    return store.to_route_response(row)
