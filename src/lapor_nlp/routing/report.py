@@ -21,6 +21,15 @@ def _short(label: str, n: int = 32) -> str:
     return label if len(label) <= n else label[: n - 1] + "…"
 
 
+def _save(fig: Any, path: Path) -> None:
+    """Write a finished figure as PNG and free it (pyplot keeps every open figure alive)."""
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def _confusion(ev: TargetEvaluation, path: Path, n: int = 12) -> None:
     import matplotlib.pyplot as plt
 
@@ -53,9 +62,7 @@ def _confusion(ev: TargetEvaluation, path: Path, n: int = 12) -> None:
     ax.set_ylabel("true (row-normalised colour, counts in cells)")
     ax.set_title(f"{ev.target}: confusion matrix of the {len(classes)} largest classes")
     fig.colorbar(im, ax=ax, fraction=0.03)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save(fig, path)
 
 
 def _reliability(ev: TargetEvaluation, path: Path, bins: int = 10) -> None:
@@ -83,9 +90,7 @@ def _reliability(ev: TargetEvaluation, path: Path, bins: int = 10) -> None:
     ax.set_ylabel("share correct")
     ax.set_title(f"{ev.target}: reliability diagram (n per bin annotated)")
     ax.legend(loc="upper left")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save(fig, path)
 
 
 def _precision_coverage(ev: TargetEvaluation, path: Path, target_precision: float) -> None:
@@ -105,9 +110,7 @@ def _precision_coverage(ev: TargetEvaluation, path: Path, target_precision: floa
     ax.set_ylim(0.4, 1.01)
     ax.set_title(f"{ev.target}: precision vs coverage")
     ax.legend(loc="lower left")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save(fig, path)
 
 
 def _per_class(ev: TargetEvaluation, path: Path, n: int = 20) -> None:
@@ -124,9 +127,7 @@ def _per_class(ev: TargetEvaluation, path: Path, n: int = 20) -> None:
     ax.set_xlim(0, 1)
     ax.set_title(f"{ev.target}: precision and recall of the {len(top)} largest classes (n = support)")
     ax.legend(loc="lower right")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save(fig, path)
 
 
 def write_report(
