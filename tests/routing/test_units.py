@@ -104,7 +104,9 @@ def test_place_resolver_round_trips_as_plain_data() -> None:
     ],
 )
 def test_choose_thresholds(scores: list[float], correct: list[bool], expected: float | None) -> None:
-    t = choose_thresholds(["A"] * len(scores), scores, correct, target_precision=0.95, drift_margin=0.0)
+    t = choose_thresholds(
+        ["A"] * len(scores), scores, correct, target_precision=0.95, drift_margin=0.0, periods=1
+    )
     assert t == {"A": expected}
 
 
@@ -134,11 +136,30 @@ def test_choose_thresholds_drift_margin_and_pooled_floor() -> None:
     # 0.95 on held-out folds is not enough with a drift margin (0.96 needed) ...
     scores = [0.99] * 40 + [0.98] * 20 + [0.5] * 5
     correct = [True] * 40 + [True] * 18 + [False] * 2 + [False] * 5
-    assert choose_thresholds(["A"] * 65, scores, correct, drift_margin=0.0) == {"A": 0.98}
-    assert choose_thresholds(["A"] * 65, scores, correct, drift_margin=0.2) == {"A": 0.99}
+    assert choose_thresholds(["A"] * 65, scores, correct, drift_margin=0.0, periods=1) == {"A": 0.98}
+    assert choose_thresholds(["A"] * 65, scores, correct, drift_margin=0.2, periods=1) == {"A": 0.99}
     # ... and a class may not undercut the threshold all classes pooled need
     pred = ["A"] * 30 + ["B"] * 30
     s = [0.9] * 30 + [0.95] * 20 + [0.9] * 10
     ok = [True] * 30 + [True] * 20 + [False] * 10
-    t = choose_thresholds(pred, s, ok, drift_margin=0.0)
+    t = choose_thresholds(pred, s, ok, drift_margin=0.0, periods=1)
     assert t == {"A": 0.95, "B": 0.95}
+
+
+def test_choose_thresholds_must_hold_in_the_latest_period() -> None:
+    # Pooled, 96 right of 100 at 0.99 pass 0.95; but every error is in the later half.
+    scores = [0.99] * 100
+    correct = [True] * 50 + [True] * 46 + [False] * 4
+    assert choose_thresholds(["A"] * 100, scores, correct, drift_margin=0.0, periods=1) == {"A": 0.99}
+    assert choose_thresholds(["A"] * 100, scores, correct, drift_margin=0.0, periods=2) == {"A": None}
+    # Errors early only: the later period reaches the target, the threshold is the strictest one needed.
+    scores = [0.99] * 30 + [0.9] * 10 + [0.99] * 30 + [0.9] * 10
+    correct = [True] * 30 + [False] * 3 + [True] * 7 + [True] * 40
+    assert choose_thresholds(["A"] * 80, scores, correct, drift_margin=0.0, periods=1) == {"A": 0.9}
+    assert choose_thresholds(["A"] * 80, scores, correct, drift_margin=0.0, periods=2) == {"A": 0.99}
+    # A class absent from the early period is judged on the pooled and latest ones.
+    pred = ["B"] * 40 + ["A"] * 40
+    t = choose_thresholds(pred, [0.99] * 80, [True] * 80, drift_margin=0.0, periods=2)
+    assert t == {"A": 0.99, "B": None}
+    with pytest.raises(ValueError, match="periods"):
+        choose_thresholds(["A"], [0.9], [True], periods=0)

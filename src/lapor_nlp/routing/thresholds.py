@@ -16,6 +16,7 @@ def choose_thresholds(
     class_counts: dict[str, int] | None = None,
     min_class_count: int = 10,
     drift_margin: float = 0.3,
+    periods: int = 2,
 ) -> dict[str, float | None]:
     """Lowest score per predicted class above which held-out suggestions reach ``target_precision``.
 
@@ -25,25 +26,39 @@ def choose_thresholds(
     of the allowed error is held in reserve (0.95 -> 0.965 on held-out folds), and no class threshold
     is lower than the one all classes pooled would need. Classes with fewer than ``min_class_count``
     training examples, and classes that never reach the target, get ``None``: always review.
+
+    A threshold must also hold over time: the held-out predictions, given in time order, are cut into
+    ``periods`` consecutive parts; a class must reach the target in the latest part, and its threshold
+    is the highest that the pooled predictions or any part needs. (On the Surabaya export, thresholds
+    from pooled folds alone let a class whose dispositions changed in a later month auto-route at 0.78
+    precision; see ``benchmarks/bench_routing.py``.)
     """
     if not 0.0 < target_precision < 1.0:
         raise ValueError(f"target_precision must be between 0 and 1, got {target_precision}")
     if not 0.0 <= drift_margin < 1.0:
         raise ValueError(f"drift_margin must be in [0, 1), got {drift_margin}")
+    if not isinstance(periods, int) or periods < 1:
+        raise ValueError(f"periods must be a positive integer, got {periods!r}")
     target_precision = target_precision + (1.0 - target_precision) * drift_margin
     pred = np.asarray(list(predicted), dtype=object)
     score = np.asarray(scores, dtype=np.float64)
     ok = np.asarray(correct, dtype=bool)
-    valid = ~np.isnan(score)
-    floor = _lowest_score(score[valid], ok[valid], target_precision)
+    valid = np.flatnonzero(~np.isnan(score))
+    periods_rows = [valid, *(p for p in np.array_split(valid, periods) if len(p) and periods > 1)]
+    floors = [_lowest_score(score[rows], ok[rows], target_precision) for rows in periods_rows]
     out: dict[str, float | None] = {}
     for cls in sorted(set(pred[valid])):
         if class_counts is not None and class_counts.get(cls, 0) < min_class_count:
             out[cls] = None
             continue
-        mask = valid & (pred == cls)
-        t = _lowest_score(score[mask], ok[mask], target_precision)
-        out[cls] = None if t is None or floor is None else max(t, floor)
+        needed = []  # per period: the class threshold, never below what all classes pooled need
+        for rows, floor in zip(periods_rows, floors, strict=True):
+            mine = rows[pred[rows] == cls]
+            t = _lowest_score(score[mine], ok[mine], target_precision)
+            needed.append(None if t is None or floor is None else max(t, floor))
+        # pooled and latest period must reach the target; an earlier period may lack the class
+        reached = [t for t in needed if t is not None]
+        out[cls] = max(reached) if needed[0] is not None and needed[-1] is not None else None
     return out
 
 
