@@ -54,11 +54,15 @@ def test_notebooks_are_all_covered() -> None:
 
 @pytest.mark.parametrize("name", sorted(NEEDS))
 def test_notebook_runs_on_hand_written_sample(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    _execute(name, monkeypatch, {
-        "LAPOR_NLP_NOTEBOOK_DATA": str(SAMPLES / "complaints_sample.csv"),
-        "LAPOR_NLP_NOTEBOOK_PAIRS": str(SAMPLES / "duplicate_pairs_sample.csv"),
-        "LAPOR_NLP_NOTEBOOK_SAMPLE": "0",
-    })
+    _execute(
+        name,
+        monkeypatch,
+        {
+            "LAPOR_NLP_NOTEBOOK_DATA": str(SAMPLES / "complaints_sample.csv"),
+            "LAPOR_NLP_NOTEBOOK_PAIRS": str(SAMPLES / "duplicate_pairs_sample.csv"),
+            "LAPOR_NLP_NOTEBOOK_SAMPLE": "0",
+        },
+    )
 
 
 @pytest.mark.slow
@@ -67,7 +71,11 @@ def test_notebook_runs_on_shared_data_subsample(
     name: str, monkeypatch: pytest.MonkeyPatch, shared_datasets: Path
 ) -> None:
     monkeypatch.delenv("LAPOR_NLP_NOTEBOOK_DATA", raising=False)
-    _execute(name, monkeypatch, {
-        "LAPOR_NLP_SHARED_DATASETS": str(shared_datasets),
-        "LAPOR_NLP_NOTEBOOK_SAMPLE": "600",
-    })
+    _execute(
+        name,
+        monkeypatch,
+        {
+            "LAPOR_NLP_SHARED_DATASETS": str(shared_datasets),
+            "LAPOR_NLP_NOTEBOOK_SAMPLE": "600",
+        },
+    )

@@ -69,8 +69,8 @@ def render_model_card(
         "normalised word 1-2-grams and character 3-5-grams -> one-vs-rest linear SVM -> temperature-scaled",
         "probabilities fitted on forward-chained held-out folds. Per-class thresholds make `auto` reach",
         f"the target precision ({metadata.get('target_precision')}, with a drift margin of "
-        f"{metadata.get('drift_margin')}) on held-out folds; classes with fewer than "
-        f"{metadata.get('min_auto_count')} examples always go to review.",
+        f"{metadata.get('drift_margin')}) on held-out folds, pooled and in their latest half; classes with "
+        f"fewer than {metadata.get('min_auto_count')} examples always go to review.",
         "",
         "## Quality (held-out folds of the training data)",
         *_metrics_table(metadata.get("metrics", {}).get("cross_validated", {})),

@@ -67,7 +67,8 @@ def _decode_run(match: re.Match[str]) -> str:
 def fix_mojibake(text: str) -> str:
     """Undo UTF-8 text that was decoded as Windows-1252: ``"ðŸ™\\x8f"`` -> ``"🙏"``, ``"Ã©"`` -> ``"é"``.
 
-    A run that lost a byte on the way (``"ðŸ™"``) keeps its decodable part; the broken sequence becomes a space.
+    A run that lost a byte on the way (``"ðŸ™"``) keeps its decodable part; the broken sequence becomes
+    a space.
 
     Runs that do not decode to valid UTF-8 (genuine accented text such as ``"café"``) are left as they are.
     """
