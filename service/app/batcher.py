@@ -104,7 +104,9 @@ class PredictBatcher:
                     continue
             for model, text, location, top_k_, future in items:
                 try:
-                    future.set_result(model.router.predict(text, location=location, top_k=top_k_))
+                    future.set_result(
+                        model.router.predict(text, location=location, top_k=top_k_, already_redacted=True)
+                    )
                 except BaseException as exc:  # noqa: BLE001 - handed to the waiting request
                     future.set_exception(exc)
 
@@ -118,4 +120,4 @@ class PredictBatcher:
         for key in keys:
             if key != column:
                 data[key] = [(item[2] or {}).get(key, "") for item in items]
-        return list(router.predict(pd.DataFrame(data), top_k=top_k))
+        return list(router.predict(pd.DataFrame(data), top_k=top_k, already_redacted=True))

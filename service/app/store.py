@@ -124,7 +124,7 @@ def route(
     if batcher is not None:
         suggestion = batcher.predict(model, redacted, location, top_k)
     else:
-        suggestion = model.router.predict(redacted, location=location, top_k=top_k)
+        suggestion = model.router.predict(redacted, location=location, top_k=top_k, already_redacted=True)
     category = _target(suggestion.targets[model.category_target])
     agency = _target(suggestion.targets["agency"])
 

@@ -68,7 +68,7 @@ class FakeRouter:
     def labels(self, target: str) -> tuple[str, ...]:
         return {"topic": CATEGORIES, "agency": AGENCIES}[target]
 
-    def predict(self, X: Any, *, location: Any = None, top_k: int = 3) -> Any:
+    def predict(self, X: Any, *, location: Any = None, top_k: int = 3, already_redacted: bool = False) -> Any:
         if not isinstance(X, str):  # a DataFrame, as Router.predict takes it
             rows = X.to_dict("records")
             self.batch_sizes.append(len(rows))

@@ -47,6 +47,22 @@ def test_router_explanation_uses_surface_words_of_the_text(trained_router: Route
     assert not any(ch.isdigit() for w in words for ch in w)
 
 
+def test_router_already_redacted_skips_redaction_with_the_same_answer(
+    trained_router: Router, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lapor_nlp.routing import router as router_module
+    from lapor_nlp.text import redact
+
+    text = "Tumpukan sampah belum diangkut, hubungi 081234567890 atau budi@example.com"
+    expected = trained_router.predict(text, location={"kelurahan": "Medokan Ayu"})
+    redacted = redact(text)
+    monkeypatch.setattr(router_module, "redact", lambda t: pytest.fail("redacted twice"))
+    again = trained_router.predict(redacted, location={"kelurahan": "Medokan Ayu"}, already_redacted=True)
+    assert again == expected
+    frame = pd.DataFrame({"text": [redacted], "kelurahan": ["Medokan Ayu"]})
+    assert trained_router.predict(frame, already_redacted=True) == [expected]
+
+
 def test_router_resolves_place_from_location_column(trained_router: Router) -> None:
     s = trained_router.predict(
         "surat keterangan domisili dari kelurahan belum jadi",

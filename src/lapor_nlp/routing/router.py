@@ -337,6 +337,7 @@ class Router:
         top_k: int = ...,
         explain: bool = ...,
         text_column: str | None = ...,
+        already_redacted: bool = ...,
     ) -> Suggestion: ...
 
     @overload
@@ -348,6 +349,7 @@ class Router:
         top_k: int = ...,
         explain: bool = ...,
         text_column: str | None = ...,
+        already_redacted: bool = ...,
     ) -> list[Suggestion]: ...
 
     def predict(
@@ -358,6 +360,7 @@ class Router:
         top_k: int = 3,
         explain: bool = True,
         text_column: str | None = None,
+        already_redacted: bool = False,
     ) -> Suggestion | list[Suggestion]:
         """Suggest every target for one text (-> :class:`Suggestion`) or a DataFrame (-> list).
 
@@ -366,13 +369,15 @@ class Router:
         cannot be resolved keep their role template as label (e.g. ``Kelurahan {kelurahan}``) and go
         to review. One empty text raises :class:`EmptyComplaintError`; empty texts in a batch get an
         empty label, score 0 and ``review`` (with an :class:`EmptyTextWarning`).
+        ``already_redacted=True`` skips redaction for texts that went through
+        :func:`lapor_nlp.text.redact` already (the service redacts before it stores anything).
         """
         if not isinstance(top_k, int) or isinstance(top_k, bool) or top_k < 1:
             raise InputError(f"top_k must be a positive integer, got {top_k!r}")
         if isinstance(X, str):
             if not X.strip():
                 raise EmptyComplaintError("the complaint text is empty; send the text of the complaint")
-            return self._predict([X], [dict(location or {})], top_k, explain)[0]
+            return self._predict([X], [dict(location or {})], top_k, explain, already_redacted)[0]
         if isinstance(X, pd.DataFrame):
             column = text_column or self.text_column
             require_columns(X, [column], what="text column")
@@ -396,15 +401,22 @@ class Router:
         out: list[Suggestion] = [blank] * len(texts)
         for start in range(0, len(filled), 1000):
             rows = filled[start : start + 1000]
-            batch = self._predict([texts[i] for i in rows], [locations[i] for i in rows], top_k, explain)
+            batch = self._predict(
+                [texts[i] for i in rows], [locations[i] for i in rows], top_k, explain, already_redacted
+            )
             for i, s in zip(rows, batch, strict=True):
                 out[i] = s
         return out
 
     def _predict(
-        self, texts: list[str], locations: list[dict[str, object]], top_k: int, want_explanation: bool
+        self,
+        texts: list[str],
+        locations: list[dict[str, object]],
+        top_k: int,
+        want_explanation: bool,
+        already_redacted: bool = False,
     ) -> list[Suggestion]:
-        redacted = [redact(t) for t in texts]
+        redacted = list(texts) if already_redacted else [redact(t) for t in texts]
         cleaned = [clean(t) for t in redacted]
         X = self.featurizer.transform(redacted)
         explainer = Explainer(self.featurizer, redacted) if want_explanation else None
