@@ -106,7 +106,8 @@ def write_card(model_dir: Path, figures: dict[str, object]) -> None:
         "_note": "Same recipe trained on Jan-Sep 2022 and scored on Oct-Dec 2022 "
         "(`benchmarks/bench_routing.py`); baseline = word+char TF-IDF, LinearSVC C=0.5 balanced, "
         "CalibratedClassifierCV cv=3. Speed: "
-        f"{figures['batch_1000_per_second']} complaints/s in batches of 1,000, single median "
+        f"{figures['batch_1000_per_second']} complaints/s in batches of 1,000 (first batch after "
+        f"loading: {figures['batch_1000_per_second_first_after_load']}/s), single median "
         f"{figures['single_median_ms']} ms, training {figures['training_seconds']} s "
         "(shared 2-core machine).",
     }
@@ -127,11 +128,41 @@ def write_card(model_dir: Path, figures: dict[str, object]) -> None:
     (model_dir / "MODEL_CARD.md").write_text(card)
 
 
+def speed(model_dir: Path, test: pd.DataFrame) -> dict[str, float]:
+    """Prediction speed of a freshly loaded model (run in its own process: caches start empty).
+
+    Per-word caches (stems, n-grams) fill as words are met, so the first batch after loading pays for
+    every new word; a running service is past that (the next batch: other complaints).
+    """
+    from lapor_nlp import Router
+
+    router = Router.load(model_dir)
+    out = {}
+    for key, rows, explain in (
+        ("batch_1000_per_second_first_after_load", slice(0, 1000), True),
+        ("batch_1000_per_second", slice(1000, 2000), True),
+        ("batch_1000_per_second_no_explanations", slice(1000, 2000), False),
+    ):
+        t = time.perf_counter()
+        router.predict(test.iloc[rows], explain=explain)
+        out[key] = round(1000 / (time.perf_counter() - t), 1)
+    lat = []
+    for i in range(200):
+        row = test.iloc[2000 + i % 300]
+        location = {"kecamatan": row.kecamatan, "kelurahan": row.kelurahan}
+        t = time.perf_counter()
+        router.predict(row.text, location=location)
+        lat.append(time.perf_counter() - t)
+    out["single_median_ms"] = round(statistics.median(lat) * 1000, 2)
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the baseline and the earlier periods")
     parser.add_argument("--json", help="also write the figures to this JSON file")
     parser.add_argument("--card", help="model directory whose MODEL_CARD.md gets these later-data figures")
+    parser.add_argument("--speed", metavar="MODEL_DIR", help=argparse.SUPPRESS)  # internal: fresh process
     args = parser.parse_args()
     csv = DATA / "surabaya" / "complaints_2022.csv"
     if not csv.is_file():
@@ -143,6 +174,11 @@ def main() -> int:
     df = pd.read_csv(csv, dtype=str, keep_default_na=False)
     train = df[df.submitted_at < "2022-10-01"].reset_index(drop=True)
     test = df[df.submitted_at >= "2022-10-01"].reset_index(drop=True)
+    if args.speed:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            print(json.dumps(speed(Path(args.speed), test)))
+        return 0
     print(f"train {len(train)} rows (Jan-Sep 2022), test {len(test)} rows (Oct-Dec 2022)")
     figures: dict[str, object] = {}
 
@@ -165,6 +201,12 @@ def main() -> int:
         t = time.perf_counter()
         Router.load(model_dir)
         figures["load_seconds_warm"] = round(time.perf_counter() - t, 3)
+        runs = []  # medians of three fresh processes: the shared machine is noisy
+        for _ in range(3):
+            command = [sys.executable, __file__, "--speed", str(model_dir)]
+            out = subprocess.run(command, capture_output=True, text=True, check=True)
+            runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        figures.update({k: statistics.median(r[k] for r in runs) for k in runs[0]})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         results = evaluate(router, test)
@@ -176,25 +218,6 @@ def main() -> int:
         earlier = [earlier_split(df, cut, end) for cut, end in EARLIER_SPLITS]
         figures["router_agency_earlier_periods"] = earlier
 
-    texts = test.text.tolist()
-    batch = test.iloc[:1000]
-    router.predict(batch.iloc[:50])  # warm caches of the text pipeline
-    t = time.perf_counter()
-    router.predict(batch)
-    figures["batch_1000_per_second"] = round(1000 / (time.perf_counter() - t), 1)
-    fresh = test.iloc[1000:2000]
-    t = time.perf_counter()
-    router.predict(fresh, explain=False)
-    figures["batch_1000_per_second_no_explanations_cold"] = round(1000 / (time.perf_counter() - t), 1)
-    lat = []
-    for i in range(200):
-        row = test.iloc[2000 + i % 300]
-        t = time.perf_counter()
-        router.predict(
-            texts[2000 + i % 300], location={"kecamatan": row.kecamatan, "kelurahan": row.kelurahan}
-        )
-        lat.append(time.perf_counter() - t)
-    figures["single_median_ms"] = round(statistics.median(lat) * 1000, 2)
     print(json.dumps(figures, indent=2))
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")

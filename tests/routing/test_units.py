@@ -163,3 +163,33 @@ def test_choose_thresholds_must_hold_in_the_latest_period() -> None:
     assert t == {"A": 0.99, "B": None}
     with pytest.raises(ValueError, match="periods"):
         choose_thresholds(["A"], [0.9], [True], periods=0)
+
+
+def test_featurizer_blocks_equal_the_sklearn_vectorizers() -> None:
+    from lapor_nlp.routing.features import TextFeaturizer, normalise
+    from lapor_nlp.text import clean
+
+    train = [
+        "Lampu jalan mati di gang Melati, mohon diperbaiki",
+        "sampah menumpuk di  pinggir jalan\tbelum diangkut",
+        "jalan berlubang besar sekali, bahaya untuk pengendara motor",
+        "lampu PJU mati lagi di jalan Rungkut",
+    ] * 3
+    fresh = [
+        "lampu lampu lampu mati",  # repeated words
+        "kata\\nbaru   dengan\n\nbaris  baru 🙏 a b",  # whitespace runs, short words, emoji
+        "",
+        "ZZZ qqq tidak dikenal",  # no known n-gram
+        "jalan rusak",
+    ]
+    featurizer = TextFeaturizer(min_df=1).fit(train)
+    word_vec, char_vec = featurizer._get_vectorizers()
+    assert word_vec is not None and char_vec is not None
+    n_words = featurizer.n_word_features_
+    for _ in range(2):  # second pass: from the per-word cache
+        got = featurizer.transform(fresh).toarray()
+        want_words = word_vec.transform(normalise(fresh)).toarray()
+        want_chars = char_vec.transform([clean(t) for t in fresh]).toarray()
+        np.testing.assert_allclose(got[:, :n_words], want_words, rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(got[:, n_words:], want_chars, rtol=1e-6, atol=1e-7)
+    assert got[0].any() and not got[2].any() and got[:, :n_words].any()

@@ -23,6 +23,22 @@ _PERSONAL = re.compile(r"\d{6,}|@")
 _TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 
 
+def _tfidf(rows: Sequence[np.ndarray], vec: TfidfVectorizer) -> sp.csr_matrix:
+    """Sublinear-tf x idf, L2-normalised rows, from each row's feature indices (with repeats)."""
+    n_rows, n_features = len(rows), len(vec.vocabulary_)
+    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n_rows)
+    cols = np.concatenate(rows) if n_rows else np.zeros(0, dtype=np.int64)
+    row_of = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
+    m = sp.csr_matrix((np.ones(len(cols), dtype=np.float32), (row_of, cols)), shape=(n_rows, n_features))
+    m.sum_duplicates()
+    m.data = (np.log(m.data) + 1.0) * np.asarray(vec.idf_, dtype=np.float32)[m.indices]
+    row_of = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(m.indptr))
+    norms = np.sqrt(np.bincount(row_of, weights=np.square(m.data, dtype=np.float64), minlength=n_rows))
+    norms[norms == 0.0] = 1.0
+    m.data = (m.data / norms[row_of]).astype(np.float32)
+    return m
+
+
 def as_texts(X: Iterable[str]) -> list[str]:
     """``list(X)`` as strings; a bare string is refused (it would be read as characters)."""
     if isinstance(X, str | bytes):
@@ -134,15 +150,50 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
         word_vec, char_vec = self._get_vectorizers()
         n = len(words)
         blocks = [
-            word_vec.transform(words) if word_vec else sp.csr_matrix((n, 0), dtype=np.float32),
-            char_vec.transform(chars) if char_vec else sp.csr_matrix((n, 0), dtype=np.float32),
+            self._word_tfidf(words, word_vec) if word_vec else sp.csr_matrix((n, 0), dtype=np.float32),
+            self._char_tfidf(chars, char_vec) if char_vec else sp.csr_matrix((n, 0), dtype=np.float32),
         ]
         return sp.hstack(blocks, format="csr", dtype=np.float32)
 
+    # ``vec.transform(docs)`` of the fitted vectorizers, without scikit-learn's per-call validation
+    # (most of the cost for one complaint); tests check the result equals ``vec.transform``.
+    @staticmethod
+    def _word_tfidf(docs: list[str], vec: TfidfVectorizer) -> sp.csr_matrix:
+        analyze, vocabulary = vec.build_analyzer(), vec.vocabulary_
+        rows = [
+            np.asarray([vocabulary[g] for g in analyze(d) if g in vocabulary], dtype=np.int64) for d in docs
+        ]
+        return _tfidf(rows, vec)
+
+    def _char_tfidf(self, docs: list[str], vec: TfidfVectorizer) -> sp.csr_matrix:
+        """``char_wb`` n-grams never cross a word boundary: each distinct word's feature indices are
+        computed once and cached (complaints repeat their words)."""
+        cache: dict[str, np.ndarray] = self.__dict__.setdefault("_char_word_cache", {})
+        if len(cache) > 200_000:
+            cache.clear()
+        analyze, vocabulary = vec.build_analyzer(), vec.vocabulary_
+        rows = []
+        for doc in docs:
+            pieces = []
+            for word in doc.split():
+                idx = cache.get(word)
+                if idx is None:
+                    idx = cache[word] = np.asarray(
+                        [vocabulary[g] for g in analyze(word) if g in vocabulary], dtype=np.int64
+                    )
+                pieces.append(idx)
+            rows.append(np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64))
+        return _tfidf(rows, vec)
+
     def transform(self, X: Iterable[str]) -> sp.csr_matrix:
-        check_is_fitted(self, "word_vocabulary_")
         texts = as_texts(X)
-        return self._transform(normalise(texts), [clean(t) for t in texts])
+        return self.transform_prepared(normalise(texts), [clean(t) for t in texts])
+
+    def transform_prepared(self, normalised: Sequence[str], cleaned: Sequence[str]) -> sp.csr_matrix:
+        """:meth:`transform` from texts already normalised (:func:`normalise`) and cleaned
+        (:func:`lapor_nlp.text.clean`), for callers that need the cleaned text themselves."""
+        check_is_fitted(self, "word_vocabulary_")
+        return self._transform(list(normalised), list(cleaned))
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         check_is_fitted(self, "word_vocabulary_")
@@ -159,6 +210,7 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
         state = dict(self.__dict__)
         state.pop("_vectorizers", None)
         state.pop("_owned_cache", None)
+        state.pop("_char_word_cache", None)
         return state
 
     def __sklearn_tags__(self):  # type: ignore[no-untyped-def]

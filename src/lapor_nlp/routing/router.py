@@ -20,7 +20,7 @@ from lapor_nlp.errors import DataFormatError, EmptyComplaintError, InputError
 from lapor_nlp.routing.classifier import CalibratedLinearClassifier
 from lapor_nlp.routing.data import require_columns, text_series
 from lapor_nlp.routing.explain import Explainer
-from lapor_nlp.routing.features import TextFeaturizer
+from lapor_nlp.routing.features import TextFeaturizer, normalise
 from lapor_nlp.routing.location import PlaceResolver
 from lapor_nlp.routing.metrics import summary_metrics
 from lapor_nlp.routing.thresholds import choose_thresholds, decide
@@ -418,7 +418,7 @@ class Router:
     ) -> list[Suggestion]:
         redacted = list(texts) if already_redacted else [redact(t) for t in texts]
         cleaned = [clean(t) for t in redacted]
-        X = self.featurizer.transform(redacted)
+        X = self.featurizer.transform_prepared(normalise(redacted), cleaned)
         explainer = Explainer(self.featurizer, redacted) if want_explanation else None
         per_target: dict[str, list[TargetSuggestion]] = {}
         for target, model in self.classifiers.items():
