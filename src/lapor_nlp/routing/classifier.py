@@ -16,6 +16,7 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
 _ABSENT = -1e4  # decision value of a class missing from a training fold
+_DENSE_WEIGHTS_MAX = 4_000_000  # up to 16 MB of float32 weights are kept dense for prediction (faster)
 
 
 def _decisions(model: LinearSVC, X: sp.csr_matrix) -> np.ndarray:
@@ -136,9 +137,15 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
     def decision_function(self, X: sp.csr_matrix) -> np.ndarray:
         check_is_fitted(self, "coef_")
         weights = self.__dict__.get("_coef_t")
-        if weights is None:  # features x classes in CSR: X @ weights then only touches X's features
-            weights = self.__dict__["_coef_t"] = sp.csr_matrix(self.coef_.T)
-        return np.asarray((sp.csr_matrix(X) @ weights).toarray() + self.intercept_, dtype=np.float64)
+        if weights is None:  # features x classes: X @ weights then only touches X's features
+            if self.coef_.shape[0] * self.coef_.shape[1] <= _DENSE_WEIGHTS_MAX:
+                weights = np.ascontiguousarray(self.coef_.T.toarray())  # C order: no copy per call
+            else:
+                weights = sp.csr_matrix(self.coef_.T)
+            self.__dict__["_coef_t"] = weights
+        scores = sp.csr_matrix(X) @ weights
+        scores = scores if isinstance(scores, np.ndarray) else scores.toarray()
+        return np.asarray(scores + self.intercept_, dtype=np.float64)
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)

@@ -88,24 +88,16 @@ class Explainer:
         out: list[tuple[str, ...]] = [()] * n_rows
         if not len(self._pair_word):
             return out
-        n_features = X.shape[1]
-        X = sp.csr_matrix(X)
-        X.sort_indices()
-        x_keys = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(X.indptr)) * n_features + X.indices
-        # every (pair, feature) the pair's word owns, looked up in the row's features ...
-        owned = self._owned[self._pair_word]
-        pair_of_nnz = np.repeat(np.arange(len(self._pair_word)), np.diff(owned.indptr))
-        rows = self._pair_row[pair_of_nnz]
-        found, x_values = _lookup(x_keys, X.data, rows * n_features + owned.indices)
-        pair_of_nnz, rows, features = pair_of_nnz[found], rows[found], owned.indices[found]
-        # ... and in the weights of the row's class
+        X, positions, pair_of = self._positions(X)
+        # contribution of each feature of each row to the row's class: tf-idf value x class weight
+        row_of_nnz = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(X.indptr))
         w_keys, w_values = coef_keys(coef)
         classes_arr = np.asarray(classes, dtype=np.int64)
-        found_w, weights = _lookup(w_keys, w_values, classes_arr[rows] * n_features + features)
-        values = np.zeros(len(found_w))
-        values[found_w] = weights
-        values *= x_values
-        scores = np.bincount(pair_of_nnz, weights=values, minlength=len(self._pair_word))
+        found, weights = _lookup(w_keys, w_values, classes_arr[row_of_nnz] * X.shape[1] + X.indices)
+        contribution = np.zeros(X.nnz)
+        contribution[found] = weights
+        contribution *= X.data
+        scores = np.bincount(pair_of, weights=contribution[positions], minlength=len(self._pair_word))
         starts = np.r_[0, np.cumsum([len(d) for d in self._display])]
         for r in range(n_rows):
             s = scores[starts[r] : starts[r + 1]]
@@ -115,6 +107,30 @@ class Explainer:
             words = [self._unique[self._pair_word[starts[r] + i]] for i in order if s[i] > 0]
             out[r] = tuple(self._display[r][w] for w in words)
         return out
+
+    def _positions(self, X: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+        """(sorted X, position in ``X.data`` and (row, word) pair of every feature a word of the row
+        owns); the same for every target of a batch, so computed once per ``X``."""
+        cached = self.__dict__.get("_positions_cache")
+        if cached is not None and cached[0] is X:
+            return cached[1]
+        Xs = sp.csr_matrix(X)
+        Xs.sort_indices()
+        n_features = Xs.shape[1]
+        x_keys = (
+            np.repeat(np.arange(Xs.shape[0], dtype=np.int64), np.diff(Xs.indptr)) * n_features + Xs.indices
+        )
+        owned = self._owned[self._pair_word]
+        pair_of = np.repeat(np.arange(len(self._pair_word)), np.diff(owned.indptr))
+        query = self._pair_row[pair_of] * n_features + owned.indices
+        if len(x_keys):
+            pos = np.minimum(np.searchsorted(x_keys, query), len(x_keys) - 1)
+            found = x_keys[pos] == query
+        else:
+            pos, found = np.zeros(len(query), dtype=np.int64), np.zeros(len(query), dtype=bool)
+        result = (Xs, pos[found], pair_of[found])
+        self.__dict__["_positions_cache"] = (X, result)
+        return result
 
 
 def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
