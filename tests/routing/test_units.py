@@ -193,3 +193,23 @@ def test_featurizer_blocks_equal_the_sklearn_vectorizers() -> None:
         np.testing.assert_allclose(got[:, :n_words], want_words, rtol=1e-6, atol=1e-7)
         np.testing.assert_allclose(got[:, n_words:], want_chars, rtol=1e-6, atol=1e-7)
     assert got[0].any() and not got[2].any() and got[:, :n_words].any()
+
+
+def test_classifier_dense_and_sparse_weights_give_the_same_scores(monkeypatch: pytest.MonkeyPatch) -> None:
+    import scipy.sparse as sp
+
+    from lapor_nlp.routing import classifier as classifier_module
+    from lapor_nlp.routing.classifier import CalibratedLinearClassifier
+
+    rng = np.random.default_rng(0)
+    X = sp.random(60, 40, density=0.2, format="csr", random_state=rng, dtype=np.float32)
+    y = np.asarray(["a", "b", "c"])[rng.integers(0, 3, 60)]
+    model = CalibratedLinearClassifier(n_folds=3, n_jobs=1).fit(X, y)
+    dense = model.decision_function(X)
+    assert isinstance(model.__dict__["_coef_t"], np.ndarray) and model.__dict__["_coef_t"].flags.c_contiguous
+    model.__dict__.pop("_coef_t")
+    monkeypatch.setattr(classifier_module, "_DENSE_WEIGHTS_MAX", 0)
+    sparse = model.decision_function(X)
+    assert sp.issparse(model.__dict__["_coef_t"])
+    np.testing.assert_allclose(dense, sparse, rtol=1e-5, atol=1e-6)
+    assert np.ptp(dense) > 0
