@@ -123,12 +123,8 @@ class Explainer:
         owned = self._owned[self._pair_word]
         pair_of = np.repeat(np.arange(len(self._pair_word)), np.diff(owned.indptr))
         query = self._pair_row[pair_of] * n_features + owned.indices
-        if len(x_keys):
-            pos = np.minimum(np.searchsorted(x_keys, query), len(x_keys) - 1)
-            found = x_keys[pos] == query
-        else:
-            pos, found = np.zeros(len(query), dtype=np.int64), np.zeros(len(query), dtype=bool)
-        result = (Xs, pos[found], pair_of[found])
+        found, positions = _lookup(x_keys, np.arange(len(x_keys)), query)
+        result = (Xs, positions, pair_of[found])
         self.__dict__["_positions_cache"] = (X, result)
         return result
 
