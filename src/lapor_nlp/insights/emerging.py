@@ -11,9 +11,9 @@ these hold:
 * the Poisson tail probability ``P(X >= count | lambda = max(mean, 0.5))`` is at most ``alpha``;
 * at least ``min_history`` baseline periods exist, and the group is not the empty label ``(none)``.
 
-The thresholds default per level (:data:`LEVEL_THRESHOLDS`): the smaller the groups, the more tests
-are run (about 150 kelurahan against 30 kecamatan) and the more often noise looks like a jump, so
-kelurahan need more evidence. At most ``max_per_period`` alerts per level and period are kept (the
+The thresholds default per level (:data:`LEVEL_THRESHOLDS`): a kelurahan's weekly count is small
+(baseline mostly 0-1), so one group of neighbours filing together already looks like a jump, and
+kelurahan need more evidence than kecamatan, categories or agencies. At most ``max_per_period`` alerts per level and period are kept (the
 strongest). Chosen on the Surabaya 2022 export, January to November only (December held out): the
 defaults give 31 alerts in those 48 weeks instead of 94 (see benchmarks/README.md, "Emerging-issue
 alerts"), while a planted outbreak of 12 complaints in one week is still found at every level.
