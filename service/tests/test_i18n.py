@@ -99,3 +99,10 @@ def test_admin_page_is_indonesian_unless_asked(sqlite_client: TestClient) -> Non
     assert '<html lang="id">' in sqlite_client.get("/admin?lang=xx").text  # unknown: the cookie's
     embedded = re.search(r'<script id="i18n" type="application/json">(.*?)</script>', page.text, re.S)
     assert embedded is not None and json.loads(embedded.group(1)) == catalogue("id")
+
+
+def test_admin_page_ignores_unknown_languages(sqlite_client: TestClient) -> None:
+    for query in ("?lang=fr", "?lang=" + "x" * 300, "?lang="):
+        page = sqlite_client.get("/admin" + query)
+        assert page.status_code == 200 and '<html lang="id">' in page.text, query
+        assert "lapor_lang" not in page.headers.get("set-cookie", "")

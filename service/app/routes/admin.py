@@ -34,8 +34,8 @@ def admin_page(
     request: Request,
     model: ModelDep,
     settings: SettingsDep,
-    lang: Annotated[str | None, Query(max_length=8)] = None,
-    lapor_lang: Annotated[str | None, Cookie(max_length=8)] = None,
+    lang: Annotated[str | None, Query()] = None,
+    lapor_lang: Annotated[str | None, Cookie()] = None,
 ) -> HTMLResponse:
     language = pick_language(lang, lapor_lang)
     messages = catalogue(language)

@@ -123,7 +123,7 @@
     for (const [name, labels] of Object.entries(guard.targets || {})) {
       for (const [label, s] of Object.entries(labels || {})) {
         if (!s || s.auto !== false) continue;
-        const cells = [t("target." + name), label, s.reviewed, s.correct,
+        const cells = [("target." + name) in messages ? t("target." + name) : name, label, s.reviewed, s.correct,
                        s.lower_bound == null ? "–" : pct(s.lower_bound), when(s.since, true)];
         const tr = document.createElement("tr");
         tr.append(...cells.map((v) => { const td = document.createElement("td"); td.textContent = String(v == null ? "–" : v); return td; }));
