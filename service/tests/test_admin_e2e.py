@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import struct
 import zlib
 from collections.abc import Iterator
@@ -49,6 +50,12 @@ COMPLAINTS = [
     },
     {"text": "Tolong perbaiki pintu air yang macet sejak minggu lalu", "id": "Q-4"},
 ]
+# Fictional; the export stores line breaks as the two characters backslash + n.
+NEWLINES = {
+    "text": "Selamat pagi\\nPohon besar di taman kota roboh\\nMohon segera ditangani",
+    "id": "N-1",
+    "submitted_at": "2023-02-14T20:47:00+00:00",  # 15 Feb 2023 03.47 in Jakarta (UTC+7)
+}
 
 
 @pytest.fixture
@@ -77,8 +84,8 @@ def page(server: str) -> Iterator[object]:
         assert errors == [], errors
 
 
-def _sign_in(page, key: str = ADMIN_KEY) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/admin")
+def _sign_in(page, key: str = ADMIN_KEY, lang: str | None = "en") -> None:  # type: ignore[no-untyped-def]
+    page.goto("/admin" + (f"?lang={lang}" if lang else ""))
     page.fill("#key", key)
     page.fill("#reviewer-name", "Ani Reviewer")
     page.press("#key", "Enter")
@@ -202,3 +209,140 @@ def test_admin_keyboard_accept_change_and_duplicate(page, server: str) -> None: 
     assert decided["Q-3"]["outcome"] == "duplicate" and decided["Q-3"]["duplicate_of"] == 1
     assert (decided["Q-2"]["outcome"], decided["Q-2"]["agency"]) == ("overridden", "Dinas Lingkungan Hidup")
     assert decided["Q-4"]["category"] == "Kategori Baru" and decided["Q-4"]["unknown_category"] is True
+
+
+GUARD = {
+    "target_precision": 0.95,
+    "targets": {
+        "agency": {
+            "Dinas Lingkungan Hidup": {
+                "reviewed": 40,
+                "correct": 38,
+                "lower_bound": 0.83,
+                "auto": False,
+                "since": "2026-11-30T10:00:00+00:00",
+                "reason": "lower bound below the target",
+            },
+            "Dinas Perhubungan": {"reviewed": 90, "correct": 89, "lower_bound": 0.96, "auto": True},
+        }
+    },
+}
+DATE_ID = r"\d{1,2} (Jan|Feb|Mar|Apr|Mei|Jun|Jul|Agu|Sep|Okt|Nov|Des) \d{4} \d{2}\.\d{2}"
+
+
+def _post_newlines(server: str) -> int:
+    with httpx.Client(base_url=server, headers=INTAKE) as http:
+        r = http.post("/v1/route", json=NEWLINES)
+    assert r.status_code == 200
+    return int(r.json()["suggestion_id"])
+
+
+def _screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shot = SCREENSHOTS / name
+    page.screenshot(path=str(shot), full_page=True)
+    print(f"screenshot: {shot.resolve()}")
+    w, h, colours = _png_size_and_colours(shot)
+    assert w == 1280 and h >= 700 and colours > 20
+    return shot
+
+
+def test_admin_is_indonesian_by_default(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    sid = _post_newlines(server)
+    page.goto("/admin")
+    assert page.get_attribute("html", "lang") == "id"
+    expect(page.locator("#login h2")).to_have_text("Masuk dengan kunci admin")
+    page.fill("#key", "bukan-kunci")
+    page.fill("#reviewer-name", "Ani")
+    page.press("#key", "Enter")
+    expect(page.locator("#login-error")).to_have_text("Kunci tidak dikenal.")
+    _sign_in(page, lang=None)
+    page.wait_for_selector("#queue-list li.selected")
+    expect(page.locator(".queue h2")).to_contain_text("Menunggu tinjauan")
+    expect(page.locator("#btn-accept")).to_contain_text("Terima")
+    expect(page.locator("#target-agency h3")).to_have_text("Instansi tujuan")
+    expect(page.locator("#target-agency .conf-title")).to_have_text("Keyakinan")
+    expect(page.locator("#target-agency .badge")).to_have_text("perlu ditinjau")
+    assert page.is_hidden("#guard")  # this service's /v1/model has no "guard" field
+    assert re.fullmatch(DATE_ID, page.text_content("#queue-list li .q-date") or "")
+
+    page.click(f'#queue-list li[data-id="{sid}"]')
+    expect(page.locator("#cur-meta")).to_have_text("15 Feb 2023 03.47 WIB")
+    text = page.locator("#cur-text")
+    assert "\\n" not in (text.text_content() or "")
+    assert text.inner_text().split("\n") == [
+        "Selamat pagi",
+        "Pohon besar di taman kota roboh",
+        "Mohon segera ditangani",
+    ]
+    height = page.eval_on_selector("#cur-text", "el => el.getBoundingClientRect().height")
+    line = page.eval_on_selector("#cur-text", "el => parseFloat(getComputedStyle(el).lineHeight)")
+    assert height >= 2.5 * line  # drawn on three lines
+    assert "\\n" not in (page.text_content(f'#queue-list li[data-id="{sid}"] .q-text') or "")
+    page.keyboard.press("?")
+    expect(page.locator("#help h2")).to_have_text("Pintasan papan ketik")
+    _screenshot(page, "review-queue-help-id.png")
+    page.keyboard.press("Escape")
+    _screenshot(page, "review-queue-id.png")
+    page.keyboard.press("a")
+    expect(page.locator("#toast")).to_contain_text("diterima")
+
+
+def test_admin_switch_to_english_is_remembered(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    sid = _post_newlines(server)
+    _sign_in(page, lang=None)
+    page.wait_for_selector("#queue-list li.selected")
+    page.click("#lang-en")
+    page.wait_for_selector("#queue-list li.selected")
+    assert page.get_attribute("html", "lang") == "en"
+    expect(page.locator(".queue h2")).to_contain_text("Waiting for review")
+    page.goto("/admin")  # reload without ?lang: the choice is remembered
+    page.wait_for_selector("#queue-list li.selected")
+    assert page.get_attribute("html", "lang") == "en"
+    expect(page.locator("#btn-accept")).to_contain_text("Accept suggestion")
+    expect(page.locator("#target-agency .conf-title")).to_have_text("Confidence")
+    page.click(f'#queue-list li[data-id="{sid}"]')
+    expect(page.locator("#cur-meta")).to_have_text("15 Feb 2023 03:47 WIB")
+    _screenshot(page, "review-queue-en.png")
+    page.click("#lang-id")
+    page.wait_for_selector("#queue-list li.selected")
+    expect(page.locator(".queue h2")).to_contain_text("Menunggu tinjauan")
+
+
+def test_admin_shows_paused_auto_routing(page) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    def with_guard(route) -> None:  # type: ignore[no-untyped-def]
+        response = route.fetch()
+        route.fulfill(response=response, json={**response.json(), "guard": GUARD})
+
+    page.route("**/v1/model", with_guard)
+    _sign_in(page, lang=None)
+    page.wait_for_selector("#queue-list li.selected")
+    expect(page.locator("#guard-summary")).to_have_text(
+        "1 label dijeda dari perutean otomatis (target presisi 95%)"
+    )
+    assert page.locator("#guard-rows tr").count() == 1
+    assert not page.is_visible("#guard-rows")  # collapsed until asked
+    page.click("#guard-summary")
+    cells = page.locator("#guard-rows tr td").all_text_contents()
+    assert cells == ["Instansi tujuan", "Dinas Lingkungan Hidup", "40", "38", "83%", "30 Nov 2026 17.00 WIB"]
+    _screenshot(page, "review-queue-guard-id.png")
+
+
+def test_admin_maps_server_errors_to_messages(page) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    body = {"type": "DatabaseUnavailable", "detail": "the database is unavailable; nothing was stored"}
+    page.route("**/decision", lambda route: route.fulfill(status=503, json=body))
+    _sign_in(page, lang=None)
+    page.wait_for_selector("#queue-list li.selected")
+    page.keyboard.press("a")
+    expect(page.locator("#toast")).to_have_text(
+        "Tidak tersimpan: basis data tidak tersedia; tidak ada yang disimpan, coba lagi sebentar lagi."
+    )
+    assert page.locator("#queue-list li").count() == 4  # nothing left the queue

@@ -6,6 +6,8 @@ from insights_samples import START, steady_weeks
 
 from lapor_nlp.errors import InputError
 from lapor_nlp.insights import detect_emerging, prepare_complaints, volume
+from lapor_nlp.insights.emerging import get_thresholds
+from lapor_nlp.insights.messages import CATALOGUE, MONTHS, alert_sentence
 
 FLOOD_WEEK = START.normalize() + pd.Timedelta(weeks=12)
 
@@ -86,3 +88,74 @@ def test_detect_emerging_lists_repeated_template_once(spike_frame: pd.DataFrame)
     alert = detect_emerging(prepare_complaints(same), "category", examples=3).iloc[0]
     assert alert["examples"] == ["Banjir lagi di sini"]
     assert len(alert["example_ids"]) == 1
+
+
+def test_detect_emerging_kelurahan_needs_more_evidence(spike_frame: pd.DataFrame) -> None:
+    # 9 flood complaints in one week: enough for a category alert, not for a kelurahan one
+    smaller = spike_frame.drop(spike_frame.index[spike_frame["topic"].eq("Banjir")][:3])
+    data = prepare_complaints(smaller)
+    assert detect_emerging(data, "category")["complaints"].tolist() == [9]
+    assert detect_emerging(data, "kelurahan").empty
+    assert get_thresholds("kelurahan").min_count > get_thresholds("category").min_count
+    assert get_thresholds("kelurahan").alpha < get_thresholds("kecamatan").alpha
+
+
+def test_detect_emerging_keeps_strongest_per_period(spike_frame: pd.DataFrame) -> None:
+    # a second, smaller outbreak in the same week in another kelurahan
+    extra = (
+        spike_frame[spike_frame["topic"].eq("Banjir")]
+        .iloc[1:11]
+        .assign(kelurahan="Mojo", id=[f"X{i}" for i in range(10)])
+    )
+    data = prepare_complaints(pd.concat([spike_frame, extra], ignore_index=True))
+    both = detect_emerging(data, "kecamatan", min_count=5, z_threshold=3.5, max_per_period=None)
+    assert len(both) == 1  # both in Gubeng
+    every = detect_emerging(data, "kelurahan", max_per_period=None)
+    assert every["group"].tolist() == ["Airlangga", "Mojo"]
+    assert detect_emerging(data, "kelurahan", max_per_period=1)["group"].tolist() == ["Airlangga"]
+    with pytest.raises(InputError, match="max_per_period"):
+        detect_emerging(data, "kelurahan", max_per_period=0)
+
+
+def test_detect_emerging_names_the_focus(spike_frame: pd.DataFrame) -> None:
+    data = prepare_complaints(spike_frame)
+    assert detect_emerging(data, "category").loc[0, "focus"] == "Gubeng"
+    assert detect_emerging(data, "kelurahan").loc[0, "focus"] == "Banjir"
+
+
+@pytest.mark.parametrize(
+    ("by", "language", "sentence"),
+    [
+        ("category", "id", "Banjir di Kecamatan Gubeng: 12 laporan pada minggu 25 Mar 2024, biasanya 0"),
+        ("kecamatan", "id", "Banjir di Kecamatan Gubeng: 12 laporan pada minggu 25 Mar 2024, biasanya 0"),
+        ("kelurahan", "id", "Banjir di Kelurahan Airlangga: 12 laporan pada minggu 25 Mar 2024, biasanya 0"),
+        ("category", "en", "Banjir in Kecamatan Gubeng: 12 complaints in the week of 25 Mar 2024, usually 0"),
+    ],
+)
+def test_alert_sentence(spike_frame: pd.DataFrame, by: str, language: str, sentence: str) -> None:
+    alert = detect_emerging(prepare_complaints(spike_frame), by).iloc[0].to_dict()
+    assert alert_sentence(alert, language) == sentence
+
+
+def test_alert_sentence_without_focus_and_monthly() -> None:
+    alert = {
+        "dimension": "kecamatan",
+        "group": "Rungkut",
+        "period": pd.Timestamp("2023-05-01"),
+        "complaints": 14,
+        "baseline_median": 2.5,
+        "focus": "",
+    }
+    indonesian = "Kecamatan Rungkut: 14 laporan pada bulan Mei 2023, biasanya 2,5"
+    assert alert_sentence(alert, "id", freq="M") == indonesian
+    assert (
+        alert_sentence(alert, "en", freq="M") == "Kecamatan Rungkut: 14 complaints in May 2023, usually 2.5"
+    )
+    with pytest.raises(InputError, match="language"):
+        alert_sentence(alert, "jv")
+
+
+def test_alert_catalogues_have_the_same_keys() -> None:
+    assert set(CATALOGUE) == {"id", "en"}
+    assert set(CATALOGUE["id"]) == set(CATALOGUE["en"])
+    assert MONTHS["id"][4] == "Mei" and MONTHS["id"][7] == "Agu" and MONTHS["en"][7] == "Aug"

@@ -183,3 +183,20 @@ def test_cli_report_unwritable_out(tmp_path: Path, spike_frame: pd.DataFrame, ca
     blocker.write_text("not a directory", encoding="utf-8")
     assert main(["report", str(data), "--out", str(blocker), "--quiet"]) == 2
     assert "cannot write the report" in capsys.readouterr().err
+
+
+def test_build_report_says_each_alert_in_words(tmp_path: Path, spike_frame: pd.DataFrame) -> None:
+    report = build_report(spike_frame)
+    report.write(tmp_path)
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Banjir di Kelurahan Airlangga: 12 laporan pada minggu 25 Mar 2024, biasanya 0" in html
+    assert "kelurahan: at least 10 complaints, z &gt;= 8" in html
+    table = pd.read_csv(tmp_path / "emerging.csv")
+    assert table["alert"].str.contains("12 laporan").all()
+    assert table["robust_z"].is_monotonic_decreasing  # strongest first
+    english = build_report(spike_frame, alert_language="en").tables["emerging"]
+    assert "Banjir in Kecamatan Gubeng: 12 complaints in the week of 25 Mar 2024, usually 0" in set(
+        english["alert"]
+    )
+    with pytest.raises(ValueError, match="alert_language"):
+        build_report(spike_frame, alert_language="fr")

@@ -1,9 +1,19 @@
 // Review page for lapor-nlp: plain JavaScript over the /v1 API, keyboard first.
 // The admin key lives in sessionStorage (gone when the tab closes); data is only ever put in the page
-// with textContent, never as HTML.
+// with textContent, never as HTML. Every text shown comes from the message catalogue the server embeds
+// (service/app/i18n/<lang>.json): this file refers to message keys only.
 (function () {
   "use strict";
   const $ = (id) => document.getElementById(id);
+  const messages = JSON.parse($("i18n").textContent);
+  // t("toast.saved", {id: 4}) -> the catalogue text with {id} filled in.
+  function t(key, params) {
+    const text = Object.prototype.hasOwnProperty.call(messages, key) ? messages[key] : key;
+    return text.replace(/\{(\w+)\}/g, (m, name) => (params && name in params ? String(params[name]) : m));
+  }
+  const MONTHS = t("date.months").split(" ");
+  const JAKARTA = new Intl.DateTimeFormat("en-GB", { timeZone: "Asia/Jakarta", year: "numeric", month: "numeric",
+                                                     day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
   const state = { key: sessionStorage.getItem("lapor-key") || "", reviewer: localStorage.getItem("lapor-reviewer") || "",
                   items: [], index: 0, dupIndex: 0, dupCache: new Map(), labels: { category: [], agency: [] } };
 
@@ -15,11 +25,24 @@
     let body = null;
     try { body = await res.json(); } catch (e) { body = null; }
     if (!res.ok) {
-      const err = new Error((body && (typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail))) || res.statusText);
+      // The server's detail is English; the page shows the catalogue message for the error's type.
+      const type = (body && body.type) || "";
+      const key = "error." + type;
+      const err = new Error(type && key in messages ? t(key) : t("error.generic", { status: res.status, type: type || res.statusText }));
       err.status = res.status;
+      err.type = type;
       throw err;
     }
     return body;
+  }
+
+  async function call(path, options) {
+    try {
+      return await api(path, options);
+    } catch (e) {
+      if (e.status === undefined) { const err = new Error(t("error.network")); err.status = 0; throw err; }
+      throw e;
+    }
   }
 
   function toast(message, isError) {
@@ -32,7 +55,19 @@
   }
 
   function pct(score) { return Math.round(score * 100) + "%"; }
-  function when(iso) { return iso ? new Date(iso).toLocaleString() : ""; }
+  // "15 Feb 2023 03.47" in Asia/Jakarta (WIB), month names from the catalogue.
+  function when(iso, zone) {
+    if (!iso) return "";
+    const date = new Date(iso);
+    if (isNaN(date)) return "";
+    const parts = {};
+    for (const p of JAKARTA.formatToParts(date)) parts[p.type] = p.value;
+    const text = t("date.format", { day: Number(parts.day), month: MONTHS[Number(parts.month) - 1], year: parts.year,
+                                    hour: parts.hour, minute: parts.minute });
+    return zone ? text + " " + t("date.zone") : text;
+  }
+  // Exports store line breaks as the two characters backslash + n: show them as real line breaks.
+  function lines(text) { return String(text == null ? "" : text).replace(/\\r\\n|\\n|\\r/g, "\n"); }
 
   function showLogin(message) {
     $("app").hidden = true; $("logout").hidden = true; $("login").hidden = false;
@@ -46,9 +81,9 @@
     state.key = $("key").value.trim();
     state.reviewer = $("reviewer-name").value.trim();
     try {
-      await api("/v1/suggestions?status=review&limit=1");
+      await call("/v1/suggestions?status=review&limit=1");
     } catch (e) {
-      showLogin(e.status === 403 ? "That key is not an admin key." : e.status === 401 ? "Unknown key." : e.message);
+      showLogin(e.status === 403 ? t("login.not_admin") : e.status === 401 ? t("login.unknown_key") : e.message);
       return;
     }
     sessionStorage.setItem("lapor-key", state.key);
@@ -60,22 +95,46 @@
   function signOut() {
     sessionStorage.removeItem("lapor-key");
     state.key = "";
-    showLogin("Signed out.");
+    showLogin(t("login.signed_out"));
   }
 
   async function start() {
     $("login").hidden = true; $("app").hidden = false; $("logout").hidden = false;
     try {
-      const info = await api("/v1/model");
+      const info = await call("/v1/model");
       state.labels = info.labels;
       $("model-version").textContent = info.version;
       fillOptions("category-options", info.labels.category);
       fillOptions("agency-options", info.labels.agency);
+      renderGuard(info.guard);
     } catch (e) {
-      if (e.status === 401 || e.status === 403) { showLogin("Please sign in again."); return; }
-      toast("Could not load the model labels: " + e.message, true);
+      if (e.status === 401 || e.status === 403) { showLogin(t("login.again")); return; }
+      toast(t("toast.labels_failed", { error: e.message }), true);
     }
     await loadQueue();
+  }
+
+  // Live precision (issue 10): labels whose auto-routing is paused. Absent in older services: hidden.
+  function renderGuard(guard) {
+    const panel = $("guard");
+    if (!guard || typeof guard !== "object" || !guard.targets) { panel.hidden = true; return; }
+    const target = guard.target_precision == null ? "–" : pct(guard.target_precision);
+    const rows = [];
+    for (const [name, labels] of Object.entries(guard.targets || {})) {
+      for (const [label, s] of Object.entries(labels || {})) {
+        if (!s || s.auto !== false) continue;
+        const cells = [("target." + name) in messages ? t("target." + name) : name, label, s.reviewed, s.correct,
+                       s.lower_bound == null ? "–" : pct(s.lower_bound), when(s.since, true)];
+        const tr = document.createElement("tr");
+        tr.append(...cells.map((v) => { const td = document.createElement("td"); td.textContent = String(v == null ? "–" : v); return td; }));
+        rows.push(tr);
+      }
+    }
+    $("guard-rows").replaceChildren(...rows);
+    $("guard-summary").textContent = rows.length ? t("guard.summary", { count: rows.length, target: target })
+                                                 : t("guard.all_active", { target: target });
+    panel.classList.toggle("paused", rows.length > 0);
+    panel.hidden = false;
   }
 
   function fillOptions(id, labels) {
@@ -86,10 +145,10 @@
   async function loadQueue() {
     let page;
     try {
-      page = await api("/v1/suggestions?status=review&order=oldest&limit=200");
+      page = await call("/v1/suggestions?status=review&order=oldest&limit=200");
     } catch (e) {
-      if (e.status === 401 || e.status === 403) { showLogin("Please sign in again."); return; }
-      toast("Could not load the queue: " + e.message, true);
+      if (e.status === 401 || e.status === 403) { showLogin(t("login.again")); return; }
+      toast(t("toast.queue_failed", { error: e.message }), true);
       return;
     }
     state.items = page.items;
@@ -110,11 +169,11 @@
       const id = document.createElement("span"); id.className = "q-id"; id.textContent = "#" + item.suggestion_id;
       const date = document.createElement("span"); date.className = "q-date"; date.textContent = when(item.created_at);
       head.append(id, date);
-      const text = document.createElement("div"); text.className = "q-text"; text.textContent = item.text;
+      const text = document.createElement("div"); text.className = "q-text"; text.textContent = lines(item.text).replace(/\s+/g, " ");
       const agency = document.createElement("div"); agency.className = "q-agency";
       agency.textContent = item.agency.label + " · " + pct(item.agency.score);
       if (item.duplicates.some((d) => d.is_duplicate)) {
-        const dup = document.createElement("span"); dup.className = "q-dup"; dup.textContent = "duplicate?";
+        const dup = document.createElement("span"); dup.className = "q-dup"; dup.textContent = t("queue.maybe_duplicate");
         agency.append(" ", dup);
       }
       li.append(head, text, agency);
@@ -150,7 +209,7 @@
   function renderTarget(el, target) {
     el.querySelector(".label").textContent = target.label;
     const badge = el.querySelector(".badge");
-    badge.textContent = target.decision;
+    badge.textContent = ("decision." + target.decision) in messages ? t("decision." + target.decision) : target.decision;
     badge.className = "badge " + target.decision;
     el.querySelector(".fill").style.width = pct(target.score);
     el.querySelector(".fill").className = "fill " + (target.score >= 0.8 ? "high" : target.score >= 0.5 ? "mid" : "low");
@@ -165,7 +224,7 @@
       li.append(name, bar, val);
       return li;
     }));
-    el.querySelector(".why").replaceChildren(...(target.explanation.length ? target.explanation : ["(none)"]).map((w) => {
+    el.querySelector(".why").replaceChildren(...(target.explanation.length ? target.explanation : [t("target.why_none")]).map((w) => {
       const li = document.createElement("li"); li.textContent = w; return li;
     }));
   }
@@ -175,8 +234,8 @@
     $("current").hidden = false;
     $("cur-id").textContent = "#" + item.suggestion_id + (item.id ? " (" + item.id + ")" : "");
     const loc = Object.entries(item.location || {}).map(([k, v]) => k + ": " + v).join(" · ");
-    $("cur-meta").textContent = [when(item.submitted_at || item.created_at), loc].filter(Boolean).join(" · ");
-    $("cur-text").replaceChildren(...highlighted(item.text, item.explanation));
+    $("cur-meta").textContent = [when(item.submitted_at || item.created_at, true), loc].filter(Boolean).join(" · ");
+    $("cur-text").replaceChildren(...highlighted(lines(item.text), item.explanation));
     renderTarget($("target-category"), item.category);
     renderTarget($("target-agency"), item.agency);
     $("in-category").value = item.category.label;
@@ -193,17 +252,17 @@
     if (none) { $("dup-pos").textContent = ""; $("dup-meta").textContent = ""; return; }
     const d = dups[state.dupIndex];
     $("dup-pos").textContent = "#" + d.suggestion_id + " · " + (state.dupIndex + 1) + "/" + dups.length;
-    $("dup-meta").textContent = "similarity " + pct(d.score) + (d.is_duplicate ? " · likely duplicate" : "");
+    $("dup-meta").textContent = t("detail.similarity", { pct: pct(d.score) }) + (d.is_duplicate ? " · " + t("detail.likely_duplicate") : "");
     $("dup-evidence").replaceChildren(...d.evidence.map((e) => { const li = document.createElement("li"); li.textContent = e; return li; }));
     let other = state.dupCache.get(d.suggestion_id);
     if (!other) {
       $("dup-text").textContent = "…";
-      try { other = await api("/v1/suggestions/" + d.suggestion_id); state.dupCache.set(d.suggestion_id, other); }
-      catch (e) { $("dup-text").textContent = "(could not load: " + e.message + ")"; return; }
+      try { other = await call("/v1/suggestions/" + d.suggestion_id); state.dupCache.set(d.suggestion_id, other); }
+      catch (e) { $("dup-text").textContent = t("detail.load_failed", { error: e.message }); return; }
     }
     if (state.items[state.index] !== item) return;  // moved on meanwhile
-    $("dup-text").textContent = other.text;
-    $("dup-meta").textContent += " · " + when(other.submitted_at || other.created_at) + " · " + other.agency.label;
+    $("dup-text").textContent = lines(other.text);
+    $("dup-meta").textContent += " · " + when(other.submitted_at || other.created_at, true) + " · " + other.agency.label;
   }
 
   async function decide(body, what) {
@@ -211,11 +270,12 @@
     if (!item) return;
     body.reviewer = state.reviewer || "admin";
     try {
-      const saved = await api("/v1/suggestions/" + item.suggestion_id + "/decision", { method: "POST", body: JSON.stringify(body) });
-      const flags = [saved.decision.unknown_agency ? "agency not known to the model" : "", saved.decision.unknown_category ? "category not known to the model" : ""].filter(Boolean);
-      toast("#" + item.suggestion_id + " " + saved.decision.outcome + (what ? " (" + what + ")" : "") + (flags.length ? " — flagged: " + flags.join(", ") : ""));
+      const saved = await call("/v1/suggestions/" + item.suggestion_id + "/decision", { method: "POST", body: JSON.stringify(body) });
+      const flags = [saved.decision.unknown_agency ? t("flag.unknown_agency") : "", saved.decision.unknown_category ? t("flag.unknown_category") : ""].filter(Boolean);
+      toast([t("toast.saved", { id: item.suggestion_id, outcome: what || t("outcome." + saved.decision.outcome) }),
+             flags.length ? t("toast.flagged", { flags: flags.join(", ") }) : ""].filter(Boolean).join(" — "));
     } catch (e) {
-      toast("Not saved: " + e.message, true);
+      toast(t("toast.not_saved", { error: e.message }), true);
       return;
     }
     state.items.splice(state.index, 1);
@@ -234,16 +294,16 @@
     if (event) event.preventDefault();
     const category = $("in-category").value.trim();
     const agency = $("in-agency").value.trim();
-    if (!category || !agency) { toast("Category and agency are both needed.", true); return; }
+    if (!category || !agency) { toast(t("toast.need_both"), true); return; }
     decide({ category: category, agency: agency }, "");
   }
 
   function markDuplicate() {
     const item = state.items[state.index];
-    if (!item || !item.duplicates.length) { toast("No possible duplicate to mark.", true); return; }
+    if (!item || !item.duplicates.length) { toast(t("toast.no_duplicate"), true); return; }
     const d = item.duplicates[state.dupIndex];
     decide({ category: $("in-category").value.trim() || item.category.label,
-             agency: $("in-agency").value.trim() || item.agency.label, duplicate_of: d.suggestion_id }, "of #" + d.suggestion_id);
+             agency: $("in-agency").value.trim() || item.agency.label, duplicate_of: d.suggestion_id }, t("toast.duplicate_of", { id: d.suggestion_id }));
   }
 
   function cycleDuplicate(step) {

@@ -29,9 +29,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     p.add_argument("--freq", choices=["W", "M"], default="W", help="emerging-issue period: week or month")
     p.add_argument("--window", type=int, default=8, help="baseline periods for emerging issues (default 8)")
-    p.add_argument("--min-count", type=int, default=5, help="smallest count that can be an emerging issue")
-    p.add_argument("--z", type=float, default=3.5, help="robust z-score threshold (default 3.5)")
-    p.add_argument("--alpha", type=float, default=1e-4, help="Poisson p-value threshold (default 1e-4)")
+    p.add_argument(
+        "--min-count",
+        type=int,
+        help="smallest count that can be an emerging issue (default per level: 8 category/agency, "
+        "10 kecamatan/kelurahan)",
+    )
+    p.add_argument("--z", type=float, help="robust z-score threshold (default per level: 5, kelurahan 8)")
+    p.add_argument(
+        "--alpha", type=float, help="Poisson p-value threshold (default per level: 1e-5, kelurahan 1e-7)"
+    )
+    p.add_argument(
+        "--max-alerts",
+        type=int,
+        default=2,
+        help="strongest alerts kept per period and watched column (default 2; 0 keeps all)",
+    )
+    p.add_argument(
+        "--alert-language",
+        choices=["id", "en"],
+        default="id",
+        help="language of the alert sentences (default id: Bahasa Indonesia)",
+    )
     p.add_argument(
         "--watch",
         action="append",
@@ -63,6 +82,8 @@ def _report(args: argparse.Namespace) -> int:
         min_count=args.min_count,
         z_threshold=args.z,
         alpha=args.alpha,
+        max_alerts_per_period=args.max_alerts or None,
+        alert_language=args.alert_language,
         as_of=args.as_of,
         title=args.title,
         progress=not args.quiet,

@@ -16,7 +16,8 @@ from lapor_nlp import __version__
 from lapor_nlp.errors import InputError
 from lapor_nlp.insights import plots
 from lapor_nlp.insights.data import ComplaintData, prepare_complaints
-from lapor_nlp.insights.emerging import detect_emerging
+from lapor_nlp.insights.emerging import LEVEL_THRESHOLDS, detect_emerging, get_thresholds
+from lapor_nlp.insights.messages import CATALOGUE, alert_sentence
 from lapor_nlp.insights.response import backlog, default_as_of, response_times
 from lapor_nlp.insights.review import review_quality
 from lapor_nlp.insights.volume import totals, volume, volume_long
@@ -28,7 +29,7 @@ h1{font-size:1.6em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-to
 table{border-collapse:collapse;font-size:.85em;margin:.6em 0}th,td{border:1px solid #ccc;padding:.25em .5em;
 text-align:left;vertical-align:top}th{background:#f3f3f3}
 img{max-width:100%;height:auto;border:1px solid #eee}.note{background:#fff8e1;border-left:4px solid #f0b400;
-padding:.4em .8em;margin:.4em 0}.muted{color:#666;font-size:.9em}
+padding:.4em .8em;margin:.4em 0}.muted{color:#666;font-size:.9em}ol.alerts li{margin:.2em 0}
 table.wide td:last-child{min-width:30em;font-size:.9em;color:#333}
 """
 
@@ -185,9 +186,11 @@ def build_report(
     emerging_by: Sequence[str] | None = None,
     emerging_freq: str = "W",
     window: int = 8,
-    min_count: int = 5,
-    z_threshold: float = 3.5,
-    alpha: float = 1e-4,
+    min_count: int | None = None,
+    z_threshold: float | None = None,
+    alpha: float | None = None,
+    max_alerts_per_period: int | None = 2,
+    alert_language: str = "id",
     top: int = 10,
     as_of: pd.Timestamp | str | None = None,
     title: str = "Complaint insights",
@@ -208,7 +211,12 @@ def build_report(
         Columns to watch for emerging issues; default every available one of category, kecamatan,
         kelurahan and agency.
     emerging_freq, window, min_count, z_threshold, alpha
-        Passed to :func:`~lapor_nlp.insights.emerging.detect_emerging`.
+        Passed to :func:`~lapor_nlp.insights.emerging.detect_emerging`; ``None`` thresholds take each
+        level's default (:data:`~lapor_nlp.insights.emerging.LEVEL_THRESHOLDS`).
+    max_alerts_per_period : int or None
+        Strongest alerts kept per watched column and period (``max_per_period`` of ``detect_emerging``).
+    alert_language : {"id", "en"}
+        Language of the one-sentence summary of each alert (column ``alert``).
     top : int
         Rows and lines shown per table and plot (CSV files hold everything).
     as_of : Timestamp or str, optional
@@ -221,6 +229,8 @@ def build_report(
         data = prepare_complaints(data)
     if sla_days <= 0:
         raise InputError(f"sla_days must be positive, got {sla_days}")
+    if alert_language not in CATALOGUE:
+        raise InputError(f"alert_language must be one of {sorted(CATALOGUE)}, got {alert_language!r}")
     reference = default_as_of(data) if as_of is None else _timestamp(as_of)
     dims = data.dimensions
     watch = [d for d in (emerging_by or ("category", "kecamatan", "kelurahan", "agency")) if d in dims]
@@ -272,10 +282,24 @@ def build_report(
     emerging = Section("Emerging issues")
     report.sections.append(emerging)
     unit = "week" if emerging_freq == "W" else "month"
+
+    def rule(d: str) -> str:
+        level = get_thresholds(d)
+        m = level.min_count if min_count is None else min_count
+        z = level.z_threshold if z_threshold is None else z_threshold
+        a = level.alpha if alpha is None else alpha
+        return f"{d}: at least {m} complaints, z >= {z:g}, p <= {a:g}"
+
+    cap = (
+        f" At most {max_alerts_per_period} alert(s) per {unit} and column are kept, the strongest."
+        if max_alerts_per_period
+        else ""
+    )
     emerging.text(
-        f"A {unit} is flagged when a group's count is at least {min_count}, its robust z-score against the "
-        f"group's previous {window} {unit}s is at least {z_threshold:g}, and a Poisson test against their "
-        f"mean gives p <= {alpha:g}. Example complaints are redacted."
+        f"A {unit} is flagged when a group's count is well above its own previous {window} {unit}s "
+        f"(robust z-score) and a Poisson test against their mean agrees. Smaller areas need more "
+        f"evidence: {'; '.join(rule(d) for d in watch or LEVEL_THRESHOLDS)}.{cap} "
+        "Example complaints are redacted."
     )
     alerts = [
         detect_emerging(
@@ -286,6 +310,7 @@ def build_report(
             min_count=min_count,
             z_threshold=z_threshold,
             alpha=alpha,
+            max_per_period=max_alerts_per_period,
         )
         for d in watch
     ]
@@ -295,15 +320,22 @@ def build_report(
         else (alerts[0] if alerts else pd.DataFrame())
     )
     if not found.empty:
-        found = found.sort_values(["period", "robust_z"], ascending=[False, False], kind="stable")
+        found = found.sort_values(["robust_z", "p_value"], ascending=[False, True], kind="stable")
         found = found.reset_index(drop=True)
+        found.insert(
+            0,
+            "alert",
+            [alert_sentence(row, alert_language, freq=emerging_freq) for row in found.to_dict("records")],
+        )
     report.tables["emerging"] = found
     if not watch:
         emerging.text("No category or location column, so there is nothing to watch.", "note")
     elif found.empty:
         emerging.text(f"No emerging issue among {', '.join(watch)}.")
     else:
-        emerging.text(f"{len(found)} alert(s) among {', '.join(watch)}, most recent first.")
+        emerging.text(f"{len(found)} alert(s) among {', '.join(watch)}, strongest first.")
+        items = "".join(f"<li>{html.escape(a)}</li>" for a in found["alert"].head(top * 2))
+        emerging.blocks.append(f'<ol class="alerts" lang="{alert_language}">{items}</ol>')
         shown = [
             "dimension",
             "group",
