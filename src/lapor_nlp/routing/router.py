@@ -19,10 +19,10 @@ import sklearn
 from lapor_nlp.errors import DataFormatError, EmptyComplaintError, InputError
 from lapor_nlp.routing.classifier import CalibratedLinearClassifier
 from lapor_nlp.routing.data import require_columns, text_series
-from lapor_nlp.routing.explain import Explainer
-from lapor_nlp.routing.features import TextFeaturizer, normalise
+from lapor_nlp.routing.features import TextFeaturizer
 from lapor_nlp.routing.location import PlaceResolver
 from lapor_nlp.routing.metrics import summary_metrics
+from lapor_nlp.routing.predictor import CompiledPredictor
 from lapor_nlp.routing.thresholds import choose_thresholds, decide
 from lapor_nlp.text import clean, redact
 from lapor_nlp.types import Suggestion, TargetSuggestion
@@ -80,7 +80,8 @@ class Router:
     """Suggest a label per target (e.g. topic and agency) for complaint texts.
 
     Build one with :meth:`train` or :meth:`load`; ask it with :meth:`predict`. Components are passed to
-    ``__init__`` (a fitted featurizer, one classifier, place resolver and threshold table per target).
+    ``__init__`` (a fitted featurizer, one classifier, place resolver and threshold table per target);
+    ``__init__`` compiles them once into :attr:`predictor`, which owns all prediction-time state.
     """
 
     def __init__(
@@ -103,11 +104,17 @@ class Router:
         self._location_columns = tuple(location_columns)
         self._metadata = dict(metadata or {})
         self._model_card = model_card
+        self._predictor = CompiledPredictor(featurizer, self.classifiers)
 
     # -- properties ----------------------------------------------------------------------------------
     @property
     def targets(self) -> tuple[str, ...]:
         return tuple(self.classifiers)
+
+    @property
+    def predictor(self) -> CompiledPredictor:
+        """Features, scores and explanations of this router's fitted estimators (built in ``__init__``)."""
+        return self._predictor
 
     @property
     def text_column(self) -> str:
@@ -418,29 +425,37 @@ class Router:
     ) -> list[Suggestion]:
         redacted = list(texts) if already_redacted else [redact(t) for t in texts]
         cleaned = [clean(t) for t in redacted]
-        X = self.featurizer.transform_prepared(normalise(redacted), cleaned)
-        explainer = Explainer(self.featurizer, redacted) if want_explanation else None
-        per_target: dict[str, list[TargetSuggestion]] = {}
-        for target, model in self.classifiers.items():
+        predictor = self._predictor
+        X = predictor.transform(redacted, cleaned)
+        ranked_per_target: dict[str, list[list[tuple[float, str, str, bool, int]]]] = {}
+        for target in self.targets:
             resolver = self.resolvers[target]
-            thresholds = self.thresholds[target]
-            proba = model.predict_proba(X)
+            classes = predictor.classes(target)
+            proba = predictor.predict_proba(X, target)
             k = min(top_k, proba.shape[1])
             order = np.argsort(-proba, axis=1)[:, : k + 2]
             ranked_rows = []
             for r in range(len(texts)):
                 ranked = []
                 for j in order[r]:
-                    cls = str(model.classes_[j])
+                    cls = str(classes[j])
                     res = resolver.resolve(cls, locations[r], cleaned[r])
                     ranked.append((float(proba[r, j]) * res.factor, res.label, cls, res.resolved, int(j)))
                 ranked.sort(key=lambda t: -t[0])
                 ranked_rows.append(ranked)
-            words = (
-                explainer.explain(X, model.coef_, [ranked[0][4] for ranked in ranked_rows])
-                if explainer is not None
-                else [()] * len(texts)
+            ranked_per_target[target] = ranked_rows
+        no_words: list[tuple[str, ...]] = [()] * len(texts)
+        words = (
+            predictor.explain(
+                redacted, X, {t: [row[0][4] for row in rows] for t, rows in ranked_per_target.items()}
             )
+            if want_explanation
+            else {t: no_words for t in self.targets}
+        )
+        per_target: dict[str, list[TargetSuggestion]] = {}
+        for target, ranked_rows in ranked_per_target.items():
+            thresholds = self.thresholds[target]
+            k = min(top_k, len(predictor.classes(target)))
             results = []
             for r, ranked in enumerate(ranked_rows):
                 score, label, cls, resolved, _ = ranked[0]
@@ -450,7 +465,7 @@ class Router:
                         score=round(score, 6),
                         top_k=tuple((lab, round(s, 6)) for s, lab, *_ in ranked[:k]),
                         decision=decide(cls, score, thresholds, resolved),  # type: ignore[arg-type]
-                        explanation=words[r],
+                        explanation=words[target][r],
                     )
                 )
             per_target[target] = results
