@@ -144,7 +144,8 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
     def proba_from_decisions(self, decisions: np.ndarray) -> np.ndarray:
         """Calibrated probabilities from :meth:`decision_function` scores."""
         check_is_fitted(self, "temperature_")
-        return softmax(np.asarray(decisions, dtype=np.float64) / self.temperature_, axis=1)
+        proba = softmax(np.asarray(decisions, dtype=np.float64) / self.temperature_, axis=1)
+        return np.asarray(proba, dtype=np.float64)
 
     def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
         return self.proba_from_decisions(self.decision_function(X))

@@ -83,7 +83,9 @@ class Explainer:
         # contribution of each feature of each row to the row's class: tf-idf value x class weight
         row_of_nnz = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(X.indptr))
         classes_arr = np.asarray(classes, dtype=np.int64)
-        found, values = _lookup(weights.keys, weights.values, classes_arr[row_of_nnz] * X.shape[1] + X.indices)
+        found, values = _lookup(
+            weights.keys, weights.values, classes_arr[row_of_nnz] * X.shape[1] + X.indices
+        )
         contribution = np.zeros(X.nnz)
         contribution[found] = values
         contribution *= X.data

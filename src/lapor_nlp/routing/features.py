@@ -253,9 +253,7 @@ class _Block:
         lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n_rows)
         cols = np.concatenate(rows) if n_rows else np.zeros(0, dtype=np.int64)
         row_of = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
-        m = sp.csr_matrix(
-            (np.ones(len(cols), dtype=np.float32), (row_of, cols)), shape=(n_rows, n_features)
-        )
+        m = sp.csr_matrix((np.ones(len(cols), dtype=np.float32), (row_of, cols)), shape=(n_rows, n_features))
         m.sum_duplicates()
         m.data = (np.log(m.data) + 1.0) * self.idf[m.indices]
         row_of = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(m.indptr))

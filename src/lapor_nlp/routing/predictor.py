@@ -67,7 +67,8 @@ class CompiledPredictor:
             if weights.weights.shape[0] != self.features.n_features:
                 raise ModelIntegrityError(
                     f"classifier of target {target!r} expects {weights.weights.shape[0]} features, the "
-                    f"featurizer makes {self.features.n_features}; were they trained together? Retrain the model"
+                    f"featurizer makes {self.features.n_features}; they were not trained together, "
+                    "retrain the model"
                 )
 
     @property
