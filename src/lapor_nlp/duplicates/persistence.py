@@ -3,7 +3,8 @@
 The file is a NumPy zip archive read with ``allow_pickle=False`` (plain integer/float/byte arrays only,
 so loading cannot execute code). A JSON header (stored as bytes) carries the format version, settings,
 scorer weights and a SHA-256 over every array; a file that fails any check is refused with
-:class:`~lapor_nlp.errors.IndexStateError` before an index object is built.
+:class:`~lapor_nlp.errors.IndexStateError` before an index object is built. The arrays themselves are
+those of :class:`~lapor_nlp.duplicates.storage.IndexStorage` (``to_arrays``/``from_arrays``).
 """
 
 from __future__ import annotations
