@@ -4,12 +4,14 @@ The fitted estimators (:class:`~lapor_nlp.routing.features.TextFeaturizer`, one
 :class:`~lapor_nlp.routing.classifier.CalibratedLinearClassifier` per target) stay as saved: plain
 learned arrays, picklable and skops-saveable. :class:`CompiledPredictor` derives from them what fast
 prediction needs (the featurizer's lookup tables and per-word caches, each target's weights in a
-dense C-ordered layout and as a sorted lookup for explanations) and is the only holder of that state.
+dense C-ordered layout and, once explanations are asked for, as a sorted lookup) and is the only
+holder of that state.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -39,7 +41,12 @@ class _TargetWeights:
             if coef.shape[0] * coef.shape[1] <= dense_weights_max
             else sp.csr_matrix(coef.T)
         )
-        self.lookup = WeightLookup.from_coef(coef)
+        self._coef = coef
+
+    @cached_property
+    def lookup(self) -> WeightLookup:
+        """Sorted weight lookup for explanations, built on the first explained batch."""
+        return WeightLookup.from_coef(self._coef)
 
 
 class CompiledPredictor:
