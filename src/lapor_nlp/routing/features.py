@@ -23,6 +23,22 @@ _PERSONAL = re.compile(r"\d{6,}|@")
 _TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 
 
+def _tfidf(rows: Sequence[np.ndarray], idf: np.ndarray) -> sp.csr_matrix:
+    """Sublinear-tf x idf, L2-normalised rows, from each row's feature indices (with repeats)."""
+    n_rows, n_features = len(rows), len(idf)
+    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n_rows)
+    cols = np.concatenate(rows) if n_rows else np.zeros(0, dtype=np.int64)
+    row_of = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
+    m = sp.csr_matrix((np.ones(len(cols), dtype=np.float32), (row_of, cols)), shape=(n_rows, n_features))
+    m.sum_duplicates()
+    m.data = (np.log(m.data) + 1.0) * idf[m.indices]
+    row_of = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(m.indptr))
+    norms = np.sqrt(np.bincount(row_of, weights=np.square(m.data, dtype=np.float64), minlength=n_rows))
+    norms[norms == 0.0] = 1.0
+    m.data = (m.data / norms[row_of]).astype(np.float32)
+    return m
+
+
 def as_texts(X: Iterable[str]) -> list[str]:
     """``list(X)`` as strings; a bare string is refused (it would be read as characters)."""
     if isinstance(X, str | bytes):
@@ -132,8 +148,8 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
     def transform(self, X: Iterable[str]) -> sp.csr_matrix:
         """Features of already-redacted texts. Builds the lookup tables on each call; for repeated
         prediction keep a :class:`FeatureTables` (the router's compiled predictor does)."""
-        check_is_fitted(self, "word_vocabulary_")
-        return FeatureTables(self).transform(as_texts(X))
+        texts = as_texts(X)
+        return self.transform_prepared(normalise(texts), [clean(t) for t in texts])
 
     def transform_prepared(self, normalised: Sequence[str], cleaned: Sequence[str]) -> sp.csr_matrix:
         """:meth:`transform` from texts already normalised (:func:`normalise`) and cleaned
@@ -249,15 +265,4 @@ class _Block:
 
     def tfidf(self, rows: Sequence[np.ndarray]) -> sp.csr_matrix:
         """Sublinear-tf x idf, L2-normalised rows, from each row's feature indices (with repeats)."""
-        n_rows, n_features = len(rows), len(self.idf)
-        lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n_rows)
-        cols = np.concatenate(rows) if n_rows else np.zeros(0, dtype=np.int64)
-        row_of = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
-        m = sp.csr_matrix((np.ones(len(cols), dtype=np.float32), (row_of, cols)), shape=(n_rows, n_features))
-        m.sum_duplicates()
-        m.data = (np.log(m.data) + 1.0) * self.idf[m.indices]
-        row_of = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(m.indptr))
-        norms = np.sqrt(np.bincount(row_of, weights=np.square(m.data, dtype=np.float64), minlength=n_rows))
-        norms[norms == 0.0] = 1.0
-        m.data = (m.data / norms[row_of]).astype(np.float32)
-        return m
+        return _tfidf(rows, self.idf)
