@@ -90,6 +90,10 @@ class CompiledPredictor:
         """``target``'s weights as used for scoring: features x classes, dense C-ordered when small."""
         return self._get(target).weights
 
+    def weight_lookup(self, target: str) -> WeightLookup:
+        """``target``'s weights as a sorted lookup (for explanations; built on first use)."""
+        return self._get(target).lookup
+
     def transform(self, redacted: Sequence[str], cleaned: Sequence[str] | None = None) -> sp.csr_matrix:
         """Features of already-redacted texts; ``cleaned`` (:func:`lapor_nlp.text.clean` of each
         text) may be passed when the caller has it already."""
@@ -108,6 +112,11 @@ class CompiledPredictor:
         """Calibrated probabilities of ``target``'s classes (as its classifier's ``predict_proba``)."""
         return self._get(target).model.proba_from_decisions(self.decision_function(X, target))
 
+    def explainer(self, redacted: Sequence[str], X: sp.csr_matrix) -> BatchExplainer:
+        """Explanations for one batch: ``redacted`` texts and their features ``X`` (:meth:`transform`).
+        Which word owns which feature is worked out once here and shared by every target."""
+        return BatchExplainer(self, Explainer(self.features, redacted, X))
+
     def explain(
         self,
         redacted: Sequence[str],
@@ -115,16 +124,25 @@ class CompiledPredictor:
         classes: Mapping[str, Sequence[int]],
         n: int = 5,
     ) -> dict[str, list[tuple[str, ...]]]:
-        """Up to ``n`` surface words of each text pushing towards a class, per target.
-
-        ``X`` are the features of ``redacted`` (:meth:`transform`); ``classes[target][r]`` is the
-        column index of the class to explain for row ``r``. Word ownership is computed once per batch.
-        """
-        explainer = Explainer(self.features, redacted, X)
-        return {t: explainer.explain(self._get(t).lookup, cls, n) for t, cls in classes.items()}
+        """Up to ``n`` surface words of each text pushing towards a class, per target:
+        ``classes[target][r]`` is the column index of the class to explain for row ``r``."""
+        explainer = self.explainer(redacted, X)
+        return {t: explainer.explain(t, cls, n) for t, cls in classes.items()}
 
     def _get(self, target: str) -> _TargetWeights:
         try:
             return self._targets[target]
         except KeyError:
             raise InputError(f"unknown target {target!r}; this model predicts {list(self.targets)}") from None
+
+
+class BatchExplainer:
+    """Explanations of one batch for any target of a :class:`CompiledPredictor`."""
+
+    def __init__(self, predictor: CompiledPredictor, explainer: Explainer) -> None:
+        self._predictor = predictor
+        self._explainer = explainer
+
+    def explain(self, target: str, classes: Sequence[int], n: int = 5) -> list[tuple[str, ...]]:
+        """For each row ``r``, up to ``n`` surface words pushing ``target`` towards class ``classes[r]``."""
+        return self._explainer.explain(self._predictor.weight_lookup(target), classes, n)

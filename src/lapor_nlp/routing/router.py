@@ -81,7 +81,8 @@ class Router:
 
     Build one with :meth:`train` or :meth:`load`; ask it with :meth:`predict`. Components are passed to
     ``__init__`` (a fitted featurizer, one classifier, place resolver and threshold table per target);
-    ``__init__`` compiles them once into :attr:`predictor`, which owns all prediction-time state.
+    ``__init__`` compiles them once into :attr:`predictor`, which owns all prediction-time state, so
+    treat the components as read-only afterwards (build a new Router to change one).
     """
 
     def __init__(
@@ -425,37 +426,29 @@ class Router:
     ) -> list[Suggestion]:
         redacted = list(texts) if already_redacted else [redact(t) for t in texts]
         cleaned = [clean(t) for t in redacted]
-        predictor = self._predictor
-        X = predictor.transform(redacted, cleaned)
-        ranked_per_target: dict[str, list[list[tuple[float, str, str, bool, int]]]] = {}
-        for target in self.targets:
+        X = self._predictor.transform(redacted, cleaned)
+        explainer = self._predictor.explainer(redacted, X) if want_explanation else None
+        per_target: dict[str, list[TargetSuggestion]] = {}
+        for target, model in self.classifiers.items():
             resolver = self.resolvers[target]
-            classes = predictor.classes(target)
-            proba = predictor.predict_proba(X, target)
+            thresholds = self.thresholds[target]
+            proba = self._predictor.predict_proba(X, target)
             k = min(top_k, proba.shape[1])
             order = np.argsort(-proba, axis=1)[:, : k + 2]
             ranked_rows = []
             for r in range(len(texts)):
                 ranked = []
                 for j in order[r]:
-                    cls = str(classes[j])
+                    cls = str(model.classes_[j])
                     res = resolver.resolve(cls, locations[r], cleaned[r])
                     ranked.append((float(proba[r, j]) * res.factor, res.label, cls, res.resolved, int(j)))
                 ranked.sort(key=lambda t: -t[0])
                 ranked_rows.append(ranked)
-            ranked_per_target[target] = ranked_rows
-        no_words: list[tuple[str, ...]] = [()] * len(texts)
-        words = (
-            predictor.explain(
-                redacted, X, {t: [row[0][4] for row in rows] for t, rows in ranked_per_target.items()}
+            words = (
+                explainer.explain(target, [ranked[0][4] for ranked in ranked_rows])
+                if explainer is not None
+                else [()] * len(texts)
             )
-            if want_explanation
-            else {t: no_words for t in self.targets}
-        )
-        per_target: dict[str, list[TargetSuggestion]] = {}
-        for target, ranked_rows in ranked_per_target.items():
-            thresholds = self.thresholds[target]
-            k = min(top_k, len(predictor.classes(target)))
             results = []
             for r, ranked in enumerate(ranked_rows):
                 score, label, cls, resolved, _ = ranked[0]
@@ -465,7 +458,7 @@ class Router:
                         score=round(score, 6),
                         top_k=tuple((lab, round(s, 6)) for s, lab, *_ in ranked[:k]),
                         decision=decide(cls, score, thresholds, resolved),  # type: ignore[arg-type]
-                        explanation=words[target][r],
+                        explanation=words[r],
                     )
                 )
             per_target[target] = results
