@@ -165,51 +165,112 @@ def test_choose_thresholds_must_hold_in_the_latest_period() -> None:
         choose_thresholds(["A"], [0.9], [True], periods=0)
 
 
-def test_featurizer_blocks_equal_the_sklearn_vectorizers() -> None:
-    from lapor_nlp.routing.features import TextFeaturizer, normalise
+FEATURIZER_TRAIN = [
+    "Lampu jalan mati di gang Melati, mohon diperbaiki",
+    "sampah menumpuk di  pinggir jalan\tbelum diangkut",
+    "jalan berlubang besar sekali, bahaya untuk pengendara motor",
+    "lampu PJU mati lagi di jalan Rungkut",
+] * 3
+FEATURIZER_FRESH = [
+    "lampu lampu lampu mati",  # repeated words
+    "kata\\nbaru   dengan\n\nbaris  baru 🙏 a b",  # whitespace runs, short words, emoji
+    "",
+    "ZZZ qqq tidak dikenal",  # no known n-gram
+    "jalan rusak",
+]
+
+
+def test_feature_tables_equal_the_sklearn_vectorizers() -> None:
+    from lapor_nlp.routing.features import FeatureTables, TextFeaturizer, normalise
     from lapor_nlp.text import clean
 
-    train = [
-        "Lampu jalan mati di gang Melati, mohon diperbaiki",
-        "sampah menumpuk di  pinggir jalan\tbelum diangkut",
-        "jalan berlubang besar sekali, bahaya untuk pengendara motor",
-        "lampu PJU mati lagi di jalan Rungkut",
-    ] * 3
-    fresh = [
-        "lampu lampu lampu mati",  # repeated words
-        "kata\\nbaru   dengan\n\nbaris  baru 🙏 a b",  # whitespace runs, short words, emoji
-        "",
-        "ZZZ qqq tidak dikenal",  # no known n-gram
-        "jalan rusak",
-    ]
-    featurizer = TextFeaturizer(min_df=1).fit(train)
-    word_vec, char_vec = featurizer._get_vectorizers()
+    featurizer = TextFeaturizer(min_df=1).fit(FEATURIZER_TRAIN)
+    word_vec, char_vec = featurizer.build_vectorizers()
     assert word_vec is not None and char_vec is not None
     n_words = featurizer.n_word_features_
-    for _ in range(2):  # second pass: from the per-word cache
-        got = featurizer.transform(fresh).toarray()
-        want_words = word_vec.transform(normalise(fresh)).toarray()
-        want_chars = char_vec.transform([clean(t) for t in fresh]).toarray()
+    want_words = word_vec.transform(normalise(FEATURIZER_FRESH)).toarray()
+    want_chars = char_vec.transform([clean(t) for t in FEATURIZER_FRESH]).toarray()
+    tables = FeatureTables(featurizer)
+    for got in (
+        tables.transform(FEATURIZER_FRESH).toarray(),
+        tables.transform(FEATURIZER_FRESH).toarray(),  # second pass: from the per-word cache
+        featurizer.transform(FEATURIZER_FRESH).toarray(),
+    ):
         np.testing.assert_allclose(got[:, :n_words], want_words, rtol=1e-6, atol=1e-7)
         np.testing.assert_allclose(got[:, n_words:], want_chars, rtol=1e-6, atol=1e-7)
     assert got[0].any() and not got[2].any() and got[:, :n_words].any()
 
 
-def test_classifier_dense_and_sparse_weights_give_the_same_scores(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_feature_tables_owned_features_survive_a_full_cache() -> None:
+    from lapor_nlp.routing.features import FeatureTables, TextFeaturizer
+
+    featurizer = TextFeaturizer(min_df=1).fit(FEATURIZER_TRAIN)
+    roomy = FeatureTables(featurizer)
+    tiny = FeatureTables(featurizer, max_cached=2)
+    tiny.owned_features(["lampu", "sampah"])  # fills the cache
+    words = ["jalan", "lampu", "mati", "Rungkut"]
+    want = roomy.owned_features(words)
+    got = tiny.owned_features(words)  # overflows: cleared, then everything recomputed
+    assert (got != want).nnz == 0 and want.nnz > 0
+    assert want[3, featurizer.n_word_features_ :].nnz > 0  # char n-grams of a word seen in training
+
+
+def test_predicting_leaves_the_estimators_as_fitted() -> None:
+    """Prediction-time state lives in the compiled predictor, not in the estimators' ``__dict__``."""
+    import pickle
+
+    from lapor_nlp.routing.classifier import CalibratedLinearClassifier
+    from lapor_nlp.routing.features import TextFeaturizer
+    from lapor_nlp.routing.predictor import CompiledPredictor
+
+    featurizer = TextFeaturizer(min_df=1)
+    X = featurizer.fit_transform(FEATURIZER_TRAIN)
+    model = CalibratedLinearClassifier(n_folds=2, n_jobs=1).fit(X, ["a", "b", "c", "a"] * 3)
+    before = (set(vars(featurizer)), set(vars(model)))
+    predictor = CompiledPredictor(featurizer, {"t": model})
+    Xf = predictor.transform(FEATURIZER_FRESH)
+    predictor.explain(FEATURIZER_FRESH, Xf, {"t": [0] * len(FEATURIZER_FRESH)})
+    featurizer.transform(FEATURIZER_FRESH)
+    model.predict_proba(Xf)
+    assert (set(vars(featurizer)), set(vars(model))) == before
+    np.testing.assert_allclose(predictor.predict_proba(Xf, "t"), model.predict_proba(Xf), rtol=1e-6)
+    copy = pickle.loads(pickle.dumps(model))
+    np.testing.assert_allclose(copy.decision_function(Xf), model.decision_function(Xf), rtol=1e-6)
+
+
+def test_predictor_dense_and_sparse_weights_give_the_same_scores() -> None:
     import scipy.sparse as sp
 
-    from lapor_nlp.routing import classifier as classifier_module
     from lapor_nlp.routing.classifier import CalibratedLinearClassifier
+    from lapor_nlp.routing.features import TextFeaturizer
+    from lapor_nlp.routing.predictor import CompiledPredictor
 
-    rng = np.random.default_rng(0)
-    X = sp.random(60, 40, density=0.2, format="csr", random_state=rng, dtype=np.float32)
-    y = np.asarray(["a", "b", "c"])[rng.integers(0, 3, 60)]
-    model = CalibratedLinearClassifier(n_folds=3, n_jobs=1).fit(X, y)
-    dense = model.decision_function(X)
-    assert isinstance(model.__dict__["_coef_t"], np.ndarray) and model.__dict__["_coef_t"].flags.c_contiguous
-    model.__dict__.pop("_coef_t")
-    monkeypatch.setattr(classifier_module, "_DENSE_WEIGHTS_MAX", 0)
-    sparse = model.decision_function(X)
-    assert sp.issparse(model.__dict__["_coef_t"])
-    np.testing.assert_allclose(dense, sparse, rtol=1e-5, atol=1e-6)
-    assert np.ptp(dense) > 0
+    featurizer = TextFeaturizer(min_df=1)
+    X = featurizer.fit_transform(FEATURIZER_TRAIN)
+    model = CalibratedLinearClassifier(n_folds=3, n_jobs=1).fit(X, ["a", "b", "c", "b"] * 3)
+    dense = CompiledPredictor(featurizer, {"t": model})
+    sparse = CompiledPredictor(featurizer, {"t": model}, dense_weights_max=0)
+    assert isinstance(dense.weights("t"), np.ndarray) and dense.weights("t").flags.c_contiguous
+    assert sp.issparse(sparse.weights("t"))
+    want = model.decision_function(X)
+    np.testing.assert_allclose(dense.decision_function(X, "t"), want, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(sparse.decision_function(X, "t"), want, rtol=1e-5, atol=1e-6)
+    assert np.ptp(want) > 0
+
+
+def test_predictor_refuses_unknown_targets_and_mismatched_estimators() -> None:
+    from lapor_nlp.errors import InputError, ModelIntegrityError
+    from lapor_nlp.routing.classifier import CalibratedLinearClassifier
+    from lapor_nlp.routing.features import TextFeaturizer
+    from lapor_nlp.routing.predictor import CompiledPredictor
+
+    featurizer = TextFeaturizer(min_df=1)
+    model = CalibratedLinearClassifier(n_folds=2, n_jobs=1).fit(
+        featurizer.fit_transform(FEATURIZER_TRAIN), ["a", "b"] * 6
+    )
+    predictor = CompiledPredictor(featurizer, {"t": model})
+    with pytest.raises(InputError, match="unknown target 'x'.*\\['t'\\]"):
+        predictor.classes("x")
+    other = TextFeaturizer(min_df=1).fit(["satu dua tiga", "empat lima enam"])
+    with pytest.raises(ModelIntegrityError, match="features"):
+        CompiledPredictor(other, {"t": model})

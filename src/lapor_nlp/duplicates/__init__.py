@@ -12,5 +12,6 @@ from __future__ import annotations
 from lapor_nlp.duplicates.index import DuplicateIndex
 from lapor_nlp.duplicates.match import Evidence, Match
 from lapor_nlp.duplicates.scorer import Scorer
+from lapor_nlp.duplicates.storage import IndexStorage
 
-__all__ = ["DuplicateIndex", "Evidence", "Match", "Scorer"]
+__all__ = ["DuplicateIndex", "Evidence", "IndexStorage", "Match", "Scorer"]

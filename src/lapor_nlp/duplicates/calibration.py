@@ -79,7 +79,7 @@ def replay(complaints: pd.DataFrame, pairs: pd.DataFrame, *, progress: bool = Fa
             q = index._analyse_query(text, row["submitted_at"], loc)
             cand = index._candidates(q, set())
             feats_all = index._features(q, cand)[0] if cand.size else np.zeros((0, len(FEATURE_NAMES)))
-            ranking[row["id"]] = ([index._ids[i] for i in cand], feats_all)
+            ranking[row["id"]] = ([index.storage.ids[i] for i in cand], feats_all)
         try:
             index.add(row["id"], text, submitted_at=row["submitted_at"], location=loc)
         except ValueError:

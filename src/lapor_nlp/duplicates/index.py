@@ -20,7 +20,8 @@ import numpy as np
 from lapor_nlp.duplicates._timestamps import check_kind, to_seconds
 from lapor_nlp.duplicates.analysis import analyze
 from lapor_nlp.duplicates.match import Evidence, Match
-from lapor_nlp.duplicates.scorer import Scorer, default_scorer, gap_feature
+from lapor_nlp.duplicates.scorer import Scorer, default_scorer, feature_matrix, gap_feature
+from lapor_nlp.duplicates.storage import IndexStorage
 from lapor_nlp.errors import EmptyComplaintError, IndexStateError, InputError
 
 PLACE_KINDS: tuple[str, ...] = ("street", "gang", "number", "rt", "rw", "point", "estate", "area", "landmark")
@@ -57,6 +58,8 @@ class DuplicateIndex:
         Cap on the postings read per query (most recent first for very common words).
     scorer : Scorer, optional
         Pair scorer; defaults to the calibrated one shipped with the package.
+    storage : IndexStorage, optional
+        Indexed contents to start from (what :meth:`load` reads); empty by default.
 
     Examples
     --------
@@ -76,6 +79,7 @@ class DuplicateIndex:
         candidates: int = 150,
         posting_budget: int = 40_000,
         scorer: Scorer | None = None,
+        storage: IndexStorage | None = None,
     ) -> None:
         self.scorer = scorer if scorer is not None else default_scorer()
         self.threshold = float(self.scorer.threshold if threshold is None else threshold)
@@ -88,45 +92,27 @@ class DuplicateIndex:
         self.max_gap_days = max_gap_days
         self.candidates = int(candidates)
         self.posting_budget = int(posting_budget)
-        # vocabulary: words and "kind:token" place mentions share one id space
-        self._vocab: dict[str, int] = {}
-        self._terms: list[str] = []
-        self._df = array("i")  # live document frequency per term id
-        self._kind = array("b")  # place kind id per term, -1 for words
-        self._postings: list[array[int]] = []
-        # documents, by internal position (removed ones stay as tombstones until save/load)
-        self._ids: list[str] = []
-        self._pos: dict[str, int] = {}
-        self._alive = bytearray()
-        self._seq_ptr = array("q", [0])  # word sequence, for evidence phrases
-        self._seq = array("i")
-        self._set_ptr = array("q", [0])  # unique word ids, for similarity
-        self._set = array("i")
-        self._plc_ptr = array("q", [0])  # unique place ids
-        self._plc = array("i")
-        self._norm = array("d")  # squared idf norm at insertion (candidate stage only)
-        self._time = array("d")  # POSIX seconds, NaN unknown
-        self._kel = array("i")  # ids into _places_names, -1 unknown
-        self._kec = array("i")
-        self._loc_vocab: dict[str, int] = {}
-        self._loc_names: list[str] = []
-        self._aware: bool | None = None
-        self._n_alive = 0
+        self._storage = storage if storage is not None else IndexStorage()
 
     # ------------------------------------------------------------------ public API
     def __len__(self) -> int:
-        return self._n_alive
+        return self._storage.n_alive
 
     def __contains__(self, id: object) -> bool:
-        return str(id) in self._pos if id is not None else False
+        return str(id) in self._storage.pos if id is not None else False
 
     def __repr__(self) -> str:
         return f"DuplicateIndex(n={len(self)}, threshold={self.threshold:.3f})"
 
     @property
+    def storage(self) -> IndexStorage:
+        """Vocabulary, documents and locations of the index (what :meth:`save` writes)."""
+        return self._storage
+
+    @property
     def ids(self) -> list[str]:
         """Ids of the indexed complaints, in insertion order."""
-        return [i for i, p in self._pos.items()]
+        return [i for i, p in self._storage.pos.items()]
 
     def add(
         self,
@@ -155,7 +141,7 @@ class DuplicateIndex:
         call it once per batch of ~10,000 to bound the memory held for validation).
         """
         prepared = self._prepare(records, progress=progress)
-        first = len(self._ids)
+        first = len(self._storage.ids)
         for rec in prepared:
             self._insert(*rec)
         self._refresh_norms(first)
@@ -164,14 +150,15 @@ class DuplicateIndex:
     def remove(self, id: str | int) -> None:
         """Remove a complaint; raises :class:`IndexStateError` for an unknown id."""
         key = str(id)
-        pos = self._pos.get(key)
+        st = self._storage
+        pos = st.pos.get(key)
         if pos is None:
             raise IndexStateError(f"cannot remove {key!r}: no complaint with that id is indexed")
-        del self._pos[key]
-        self._alive[pos] = 0
-        for t in self._set[self._set_ptr[pos] : self._set_ptr[pos + 1]]:
-            self._df[t] -= 1
-        self._n_alive -= 1
+        del st.pos[key]
+        st.alive[pos] = 0
+        for t in st.set[st.set_ptr[pos] : st.set_ptr[pos + 1]]:
+            st.df[t] -= 1
+        st.n_alive -= 1
 
     def query(
         self,
@@ -190,7 +177,7 @@ class DuplicateIndex:
         if isinstance(k, bool) or not isinstance(k, int) or k < 1:
             raise InputError(f"k must be a positive integer, got {k!r}")
         q = self._analyse_query(text, submitted_at, location)
-        excluded = {self._pos[str(e)] for e in exclude if str(e) in self._pos}
+        excluded = {self._storage.pos[str(e)] for e in exclude if str(e) in self._storage.pos}
         cand = self._candidates(q, excluded)
         if cand.size == 0:
             return []
@@ -210,9 +197,9 @@ class DuplicateIndex:
         q = self._analyse_query(text, submitted_at, location)
         pos = []
         for i in ids:
-            if str(i) not in self._pos:
+            if str(i) not in self._storage.pos:
                 raise IndexStateError(f"no complaint with id {str(i)!r} is indexed")
-            pos.append(self._pos[str(i)])
+            pos.append(self._storage.pos[str(i)])
         return self._features(q, np.asarray(pos, dtype=np.int64))[0]
 
     def save(self, path: str | Path) -> None:
@@ -243,10 +230,10 @@ class DuplicateIndex:
             if name is None:
                 out.append(-1)
                 continue
-            lid = self._loc_vocab.get(name)
+            lid = self._storage.loc_vocab.get(name)
             if lid is None and create:
-                lid = self._loc_vocab[name] = len(self._loc_names)
-                self._loc_names.append(name)
+                lid = self._storage.loc_vocab[name] = len(self._storage.loc_names)
+                self._storage.loc_names.append(name)
             out.append(-2 if lid is None else lid)  # -2: known value, unseen in the index
         return out[0], out[1]
 
@@ -278,13 +265,13 @@ class DuplicateIndex:
             records = tqdm(records, desc="indexing", unit="complaint")
         prepared: list[tuple[Any, ...]] = []
         seen: set[str] = set()
-        kind = self._aware
+        kind = self._storage.aware
         for rec in records:
             rid, text, ts, loc = self._unpack(rec)
             if rid is None or (isinstance(rid, float) and math.isnan(rid)) or str(rid) == "":
                 raise InputError("complaint id must not be empty")
             key = str(rid)
-            if key in self._pos or key in seen:
+            if key in self._storage.pos or key in seen:
                 raise IndexStateError(
                     f"complaint id {key!r} is already indexed; ids must be unique "
                     "(remove() it first to replace it)"
@@ -307,55 +294,56 @@ class DuplicateIndex:
         return prepared
 
     def _term_id(self, term: str, kind: int) -> int:
-        tid = self._vocab.get(term)
+        st = self._storage
+        tid = st.vocab.get(term)
         if tid is None:
-            tid = self._vocab[term] = len(self._terms)
-            self._terms.append(term)
-            self._df.append(0)
-            self._kind.append(kind)
-            self._postings.append(array("i"))
+            tid = st.vocab[term] = len(st.terms)
+            st.terms.append(term)
+            st.df.append(0)
+            st.kind.append(kind)
+            st.postings.append(array("i"))
         return tid
 
     def _insert(self, key: str, analysis: Any, seconds: float, aware: bool | None, loc: Any) -> None:
-        pos = len(self._ids)
-        get = self._vocab.get
-        found: list[int | None] = list(map(get, analysis.words))
+        st = self._storage
+        pos = len(st.ids)
+        found: list[int | None] = list(map(st.vocab.get, analysis.words))
         words = analysis.words
         seq = [t if t is not None else self._term_id(w, -1) for t, w in zip(found, words, strict=True)]
         uniq = sorted(set(seq))
         places = sorted({self._term_id(p, _KIND_ID[p.split(":", 1)[0]]) for p in analysis.places})
-        df, postings = self._df, self._postings
+        df, postings = st.df, st.postings
         for t in uniq:
             df[t] += 1
             postings[t].append(pos)
         for t in places:
             df[t] += 1
         kel, kec = self._location_ids(loc, create=True)
-        self._ids.append(key)
-        self._pos[key] = pos
-        self._alive.append(1)
-        self._seq.extend(seq)
-        self._seq_ptr.append(len(self._seq))
-        self._set.extend(uniq)
-        self._set_ptr.append(len(self._set))
-        self._plc.extend(places)
-        self._plc_ptr.append(len(self._plc))
-        self._norm.append(0.0)  # set by _refresh_norms once the batch is in
-        self._time.append(seconds)
-        self._kel.append(kel)
-        self._kec.append(kec)
+        st.ids.append(key)
+        st.pos[key] = pos
+        st.alive.append(1)
+        st.seq.extend(seq)
+        st.seq_ptr.append(len(st.seq))
+        st.set.extend(uniq)
+        st.set_ptr.append(len(st.set))
+        st.plc.extend(places)
+        st.plc_ptr.append(len(st.plc))
+        st.norm.append(0.0)  # set by _refresh_norms once the batch is in
+        st.time.append(seconds)
+        st.kel.append(kel)
+        st.kec.append(kec)
         if aware is not None:
-            self._aware = aware
-        self._n_alive += 1
+            st.aware = aware
+        st.n_alive += 1
 
     def _refresh_norms(self, first: int) -> None:
         """Squared idf norms of documents ``first..`` with the document frequencies after their batch."""
-        cand = np.arange(first, len(self._ids), dtype=np.int64)
+        cand = np.arange(first, len(self._storage.ids), dtype=np.int64)
         if cand.size == 0:
             return
-        toks, owner = self._gather(self._set_ptr, self._set, cand)
+        toks, owner = self._gather(self._storage.set_ptr, self._storage.set, cand)
         norms = np.bincount(owner, weights=self._idf(toks) ** 2, minlength=cand.size)
-        view = np.frombuffer(self._norm, dtype=np.float64)
+        view = np.frombuffer(self._storage.norm, dtype=np.float64)
         view[first:] = norms
         del view
 
@@ -368,11 +356,15 @@ class DuplicateIndex:
         if not analysis.words:
             raise EmptyComplaintError("query text has no words after cleaning; nothing to compare")
         seconds, aware = to_seconds(submitted_at)
-        check_kind(self._aware, aware)
+        check_kind(self._storage.aware, aware)
         kel, kec = self._location_ids(location, create=False)
         words = set(analysis.words)
-        known = np.fromiter((self._vocab[w] for w in words if w in self._vocab), dtype=np.int64)
-        places = np.fromiter((self._vocab[p] for p in analysis.places if p in self._vocab), dtype=np.int64)
+        known = np.fromiter(
+            (self._storage.vocab[w] for w in words if w in self._storage.vocab), dtype=np.int64
+        )
+        places = np.fromiter(
+            (self._storage.vocab[p] for p in analysis.places if p in self._storage.vocab), dtype=np.int64
+        )
         place_kinds = {p.split(":", 1)[0] for p in analysis.places}
         return {
             "analysis": analysis,
@@ -391,19 +383,19 @@ class DuplicateIndex:
         """Smoothed idf of ``terms`` over the live documents (words shared by many weigh little)."""
         if terms.size == 0:
             return np.zeros(0)
-        df = np.frombuffer(self._df, dtype=np.int32)[terms]
-        return np.log((max(self._n_alive, 1) + 1) / (np.maximum(df, 0) + 1.0)) + 1.0
+        df = np.frombuffer(self._storage.df, dtype=np.int32)[terms]
+        return np.log((max(self._storage.n_alive, 1) + 1) / (np.maximum(df, 0) + 1.0)) + 1.0
 
     def _idf_max(self) -> float:
-        return math.log(max(self._n_alive, 1) + 1) + 1.0
+        return math.log(max(self._storage.n_alive, 1) + 1) + 1.0
 
     def _query_norm(self, q: dict[str, Any]) -> float:
         return float(np.sum(self._idf(q["known"]) ** 2)) + q["n_unknown"] * self._idf_max() ** 2
 
     def _eligible(self, pos: np.ndarray, qtime: float) -> np.ndarray:
-        alive = np.frombuffer(self._alive, dtype=np.uint8)[pos].astype(bool)
+        alive = np.frombuffer(self._storage.alive, dtype=np.uint8)[pos].astype(bool)
         if not math.isnan(qtime):
-            t = np.frombuffer(self._time, dtype=np.float64)[pos]
+            t = np.frombuffer(self._storage.time, dtype=np.float64)[pos]
             known = ~np.isnan(t)
             ok = ~known | (t < qtime)
             if self.max_gap_days is not None:
@@ -413,16 +405,16 @@ class DuplicateIndex:
 
     def _candidates(self, q: dict[str, Any], excluded: set[int]) -> np.ndarray:
         known = q["known"]
-        if known.size == 0 or self._n_alive == 0:
+        if known.size == 0 or self._storage.n_alive == 0:
             return np.zeros(0, dtype=np.int64)
-        df = np.frombuffer(self._df, dtype=np.int32)[known]
+        df = np.frombuffer(self._storage.df, dtype=np.int32)[known]
         order = np.argsort(df, kind="stable")
         known_idf = self._idf(known)
         chunks, weights = [], []
         used = 0
         floor = max(self.posting_budget // 8, 1)
         for j in order:
-            plist = self._postings[known[j]]
+            plist = self._storage.postings[known[j]]
             if not len(plist):
                 continue
             if used >= self.posting_budget:
@@ -442,15 +434,15 @@ class DuplicateIndex:
         posts, w = posts[keep], w[keep]
         if posts.size == 0:
             return np.zeros(0, dtype=np.int64)
-        if posts.size * 8 > len(self._ids):  # dense accumulation beats sorting
-            dense = np.bincount(posts, weights=w, minlength=len(self._ids))
+        if posts.size * 8 > len(self._storage.ids):  # dense accumulation beats sorting
+            dense = np.bincount(posts, weights=w, minlength=len(self._storage.ids))
             uniq = np.flatnonzero(dense)
             shared = dense[uniq]
         else:
             uniq, inv = np.unique(posts, return_inverse=True)
             shared = np.bincount(inv, weights=w)
         qnorm = self._query_norm(q)
-        cnorm = np.frombuffer(self._norm, dtype=np.float64)[uniq]
+        cnorm = np.frombuffer(self._storage.norm, dtype=np.float64)[uniq]
         cos = shared / np.sqrt(cnorm * qnorm + 1e-12)
         contain = shared / (np.minimum(cnorm, qnorm) + 1e-12)
         c = self.candidates
@@ -477,7 +469,7 @@ class DuplicateIndex:
         n = cand.size
         known = q["known"]
         qnorm = self._query_norm(q)
-        toks, owner = self._gather(self._set_ptr, self._set, cand)
+        toks, owner = self._gather(self._storage.set_ptr, self._storage.set, cand)
         w2 = self._idf(toks) ** 2
         cnorm = np.bincount(owner, weights=w2, minlength=n) if toks.size else np.zeros(n)
         hit = np.isin(toks, known)
@@ -492,10 +484,10 @@ class DuplicateIndex:
         kinds_q = np.zeros(len(PLACE_KINDS), dtype=bool)
         for kname in q["place_kinds"] & _STRONG_KINDS:
             kinds_q[_KIND_ID[kname]] = True
-        ptoks, powner = self._gather(self._plc_ptr, self._plc, cand)
+        ptoks, powner = self._gather(self._storage.plc_ptr, self._storage.plc, cand)
         nk = len(PLACE_KINDS)
         if ptoks.size:
-            pkind = np.frombuffer(self._kind, dtype=np.int8)[ptoks].astype(np.int64)
+            pkind = np.frombuffer(self._storage.kind, dtype=np.int8)[ptoks].astype(np.int64)
             phit = np.isin(ptoks, q["places"])
             has = np.bincount(powner * nk + pkind, minlength=n * nk).reshape(n, nk) > 0
             agree = np.bincount(powner * nk + pkind, weights=phit, minlength=n * nk).reshape(n, nk) > 0
@@ -512,21 +504,21 @@ class DuplicateIndex:
                 return np.zeros(n)
             return np.where(c < 0, 0.0, np.where(c == qv, 1.0, -1.0))
 
-        same_kel = agreement(q["kel"], self._kel)
-        same_kec = agreement(q["kec"], self._kec)
-        t = np.frombuffer(self._time, dtype=np.float64)[cand]
+        same_kel = agreement(q["kel"], self._storage.kel)
+        same_kec = agreement(q["kec"], self._storage.kec)
+        t = np.frombuffer(self._storage.time, dtype=np.float64)[cand]
         days = (q["time"] - t) / _DAY if not math.isnan(q["time"]) else np.full(n, np.nan)
-        X = np.column_stack(
-            [
-                similarity,
-                containment,
-                same_kel,
-                same_kec,
-                shared_places,
-                conflicts,
-                gap_feature(days),
-                shared_info,
-            ]
+        X = feature_matrix(
+            {
+                "similarity": similarity,
+                "containment": containment,
+                "same_kelurahan": same_kel,
+                "same_kecamatan": same_kec,
+                "shared_places": shared_places,
+                "place_conflicts": conflicts,
+                "log_gap_days": gap_feature(days),
+                "shared_content": shared_info,
+            }
         )
         return X, {"similarity": similarity, "days": days, "same_kel": same_kel, "same_kec": same_kec}
 
@@ -534,7 +526,8 @@ class DuplicateIndex:
     def _match(self, q: dict[str, Any], pos: int, score: float, aux: dict[str, np.ndarray], i: int) -> Match:
         phrases = self._shared_phrases(q["analysis"].words, pos)
         qplaces = set(q["analysis"].places)
-        cplaces = [self._terms[t] for t in self._plc[self._plc_ptr[pos] : self._plc_ptr[pos + 1]]]
+        st = self._storage
+        cplaces = [st.terms[t] for t in st.plc[st.plc_ptr[pos] : st.plc_ptr[pos + 1]]]
         shared = [p for p in cplaces if p in qplaces]
         conflicts = []
         for kind in PLACE_KINDS:
@@ -556,15 +549,18 @@ class DuplicateIndex:
             conflicting_places=tuple(conflicts),
             days_apart=None if math.isnan(days) else round(days, 3),
         )
-        return Match(id=self._ids[pos], score=score, is_duplicate=score >= self.threshold, evidence=evidence)
+        return Match(
+            id=self._storage.ids[pos], score=score, is_duplicate=score >= self.threshold, evidence=evidence
+        )
 
     def _shared_phrases(self, qwords: tuple[str, ...], pos: int, limit: int = 3) -> tuple[str, ...]:
         """Maximal runs of query words whose consecutive pairs also occur in the indexed complaint,
         most specific (highest summed idf) first."""
-        cseq = self._seq[self._seq_ptr[pos] : self._seq_ptr[pos + 1]]
-        terms = self._terms
+        st = self._storage
+        cseq = st.seq[st.seq_ptr[pos] : st.seq_ptr[pos + 1]]
+        terms = self._storage.terms
         cbigrams = {(cseq[j], cseq[j + 1]) for j in range(len(cseq) - 1)}
-        qids = [self._vocab.get(w, -1) for w in qwords]
+        qids = [self._storage.vocab.get(w, -1) for w in qwords]
         runs: list[tuple[int, int]] = []
         start = None
         for j in range(len(qids) - 1):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -33,6 +34,23 @@ GAP_CAP_DAYS = 365.0
 UNKNOWN_GAP_DAYS = 14.0
 
 
+def _check_names(names: Sequence[str], what: str) -> None:
+    """Refuse a feature list that is not :data:`FEATURE_NAMES` in some order."""
+    missing = [n for n in FEATURE_NAMES if n not in names]
+    unknown = [n for n in names if n not in FEATURE_NAMES]
+    if missing or unknown or len(set(names)) != len(names):
+        raise ModelIntegrityError(
+            f"{what} has features {list(names)}; expected each of {list(FEATURE_NAMES)} once "
+            f"(missing {missing}, unknown {unknown}); re-run `python -m lapor_nlp.duplicates.calibration`"
+        )
+
+
+def feature_matrix(columns: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Stack feature columns given by name into a matrix whose columns follow :data:`FEATURE_NAMES`."""
+    _check_names(list(columns), "the pair feature table")
+    return np.column_stack([np.asarray(columns[name], dtype=float) for name in FEATURE_NAMES])
+
+
 def gap_feature(days: np.ndarray) -> np.ndarray:
     """``log1p(min(days, GAP_CAP_DAYS))``; NaN (unknown) becomes the value for ``UNKNOWN_GAP_DAYS``."""
     d = np.where(np.isnan(days), UNKNOWN_GAP_DAYS, np.clip(days, 0.0, GAP_CAP_DAYS))
@@ -40,8 +58,21 @@ def gap_feature(days: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class FeatureWeight:
+    """Standardisation and logistic weight of one pair feature."""
+
+    mean: float
+    scale: float
+    coef: float
+
+
+@dataclass(frozen=True)
 class Scorer:
-    """Standardised logistic model over :data:`FEATURE_NAMES` plus its calibrated threshold."""
+    """Standardised logistic model over :data:`FEATURE_NAMES` plus its calibrated threshold.
+
+    ``mean``, ``scale`` and ``coef`` follow :data:`FEATURE_NAMES`; :attr:`weights` gives them by name,
+    and :meth:`from_dict` matches stored features by name.
+    """
 
     mean: tuple[float, ...]
     scale: tuple[float, ...]
@@ -62,8 +93,19 @@ class Scorer:
         if not 0.0 < self.threshold < 1.0:
             raise ModelIntegrityError(f"duplicate threshold must be in (0, 1), got {self.threshold}")
 
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """Duplicate probability for each row of the feature matrix ``X``."""
+    @property
+    def weights(self) -> dict[str, FeatureWeight]:
+        """Standardisation and weight of each feature, by name."""
+        return {
+            name: FeatureWeight(m, s, c)
+            for name, m, s, c in zip(FEATURE_NAMES, self.mean, self.scale, self.coef, strict=True)
+        }
+
+    def predict_proba(self, X: np.ndarray | Mapping[str, np.ndarray]) -> np.ndarray:
+        """Duplicate probability for each pair: ``X`` is a matrix whose columns follow
+        :data:`FEATURE_NAMES`, or feature columns by name (see :func:`feature_matrix`)."""
+        if isinstance(X, Mapping):
+            X = feature_matrix(X)
         z = (np.asarray(X, dtype=float) - np.asarray(self.mean)) / np.asarray(self.scale)
         logit = z @ np.asarray(self.coef) + self.intercept
         return 1.0 / (1.0 + np.exp(-np.clip(logit, -35, 35)))
@@ -81,16 +123,18 @@ class Scorer:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Scorer:
+        """Scorer from :meth:`to_dict` output; features are matched by name, in any stored order."""
         try:
-            if tuple(data["features"]) != FEATURE_NAMES:
-                raise ModelIntegrityError(
-                    f"duplicate scorer was made for features {data['features']}, this version uses "
-                    f"{list(FEATURE_NAMES)}; re-run `python -m lapor_nlp.duplicates.calibration`"
-                )
+            names = [str(n) for n in data["features"]]
+            _check_names(names, "the duplicate scorer")
+            per_name = {
+                name: (float(m), float(s), float(c))
+                for name, m, s, c in zip(names, data["mean"], data["scale"], data["coef"], strict=True)
+            }
             return cls(
-                mean=tuple(float(v) for v in data["mean"]),
-                scale=tuple(float(v) for v in data["scale"]),
-                coef=tuple(float(v) for v in data["coef"]),
+                mean=tuple(per_name[n][0] for n in FEATURE_NAMES),
+                scale=tuple(per_name[n][1] for n in FEATURE_NAMES),
+                coef=tuple(per_name[n][2] for n in FEATURE_NAMES),
                 intercept=float(data["intercept"]),
                 threshold=float(data["threshold"]),
                 report=dict(data.get("report", {})),

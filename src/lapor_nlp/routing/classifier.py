@@ -16,7 +16,6 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
 _ABSENT = -1e4  # decision value of a class missing from a training fold
-_DENSE_WEIGHTS_MAX = 4_000_000  # up to 16 MB of float32 weights are kept dense for prediction (faster)
 
 
 def _decisions(model: LinearSVC, X: sp.csr_matrix) -> np.ndarray:
@@ -135,25 +134,21 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
         return sp.csr_matrix(np.where(np.abs(coef) >= cut, coef, 0.0))
 
     def decision_function(self, X: sp.csr_matrix) -> np.ndarray:
+        """Uncalibrated one-vs-rest scores, one column per class (for repeated prediction the router's
+        :class:`~lapor_nlp.routing.predictor.CompiledPredictor` keeps the weights in a faster layout)."""
         check_is_fitted(self, "coef_")
-        weights = self.__dict__.get("_coef_t")
-        if weights is None:  # features x classes: X @ weights then only touches X's features
-            if self.coef_.shape[0] * self.coef_.shape[1] <= _DENSE_WEIGHTS_MAX:
-                weights = np.ascontiguousarray(self.coef_.T.toarray())  # C order: no copy per call
-            else:
-                weights = sp.csr_matrix(self.coef_.T)
-            self.__dict__["_coef_t"] = weights
-        scores = sp.csr_matrix(X) @ weights
+        scores = sp.csr_matrix(X) @ self.coef_.T
         scores = scores if isinstance(scores, np.ndarray) else scores.toarray()
         return np.asarray(scores + self.intercept_, dtype=np.float64)
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state.pop("_coef_t", None)
-        return state
+    def proba_from_decisions(self, decisions: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities from :meth:`decision_function` scores."""
+        check_is_fitted(self, "temperature_")
+        proba = softmax(np.asarray(decisions, dtype=np.float64) / self.temperature_, axis=1)
+        return np.asarray(proba, dtype=np.float64)
 
     def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
-        return softmax(self.decision_function(X) / self.temperature_, axis=1)
+        return self.proba_from_decisions(self.decision_function(X))
 
     def predict(self, X: sp.csr_matrix) -> np.ndarray:
         return self.classes_[np.argmax(self.decision_function(X), axis=1)]

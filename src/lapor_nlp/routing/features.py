@@ -23,15 +23,15 @@ _PERSONAL = re.compile(r"\d{6,}|@")
 _TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 
 
-def _tfidf(rows: Sequence[np.ndarray], vec: TfidfVectorizer) -> sp.csr_matrix:
+def _tfidf(rows: Sequence[np.ndarray], idf: np.ndarray) -> sp.csr_matrix:
     """Sublinear-tf x idf, L2-normalised rows, from each row's feature indices (with repeats)."""
-    n_rows, n_features = len(rows), len(vec.vocabulary_)
+    n_rows, n_features = len(rows), len(idf)
     lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n_rows)
     cols = np.concatenate(rows) if n_rows else np.zeros(0, dtype=np.int64)
     row_of = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
     m = sp.csr_matrix((np.ones(len(cols), dtype=np.float32), (row_of, cols)), shape=(n_rows, n_features))
     m.sum_duplicates()
-    m.data = (np.log(m.data) + 1.0) * np.asarray(vec.idf_, dtype=np.float32)[m.indices]
+    m.data = (np.log(m.data) + 1.0) * idf[m.indices]
     row_of = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(m.indptr))
     norms = np.sqrt(np.bincount(row_of, weights=np.square(m.data, dtype=np.float64), minlength=n_rows))
     norms[norms == 0.0] = 1.0
@@ -101,6 +101,23 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
             **kw,
         )
 
+    def build_vectorizers(self) -> tuple[TfidfVectorizer | None, TfidfVectorizer | None]:
+        """Fitted-equivalent scikit-learn vectorizers (word, char) of the learned vocabularies; ``None``
+        for an empty block. Built anew on each call: :class:`FeatureTables` keeps them for prediction."""
+        check_is_fitted(self, "word_vocabulary_")
+        out: list[TfidfVectorizer | None] = []
+        for make, vocab, idf in (
+            (self._word_vectorizer, self.word_vocabulary_, self.word_idf_),
+            (self._char_vectorizer, self.char_vocabulary_, self.char_idf_),
+        ):
+            if not len(vocab):
+                out.append(None)
+                continue
+            vec = make(vocabulary={str(f): i for i, f in enumerate(vocab)})
+            vec.idf_ = np.asarray(idf, dtype=np.float64)
+            out.append(vec)
+        return out[0], out[1]
+
     def fit(self, X: Iterable[str], y: object = None) -> TextFeaturizer:
         self.fit_transform(X)
         return self
@@ -124,68 +141,13 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
             keep = np.asarray([not _PERSONAL.search(f) for f in names])
             setattr(self, f"{name}_vocabulary_", np.asarray(names[keep], dtype=str))
             setattr(self, f"{name}_idf_", np.asarray(fitted.idf_[keep], dtype=np.float32))
-        self.__dict__.pop("_vectorizers", None)
         if not len(self.word_vocabulary_) and not len(self.char_vocabulary_):
             raise ValueError("no usable words in the training texts; are they all empty?")
-        return self._transform(words, chars)
-
-    def _get_vectorizers(self) -> tuple[TfidfVectorizer | None, TfidfVectorizer | None]:
-        cached = self.__dict__.get("_vectorizers")
-        if cached is None:
-            out: list[TfidfVectorizer | None] = []
-            for make, vocab, idf in (
-                (self._word_vectorizer, self.word_vocabulary_, self.word_idf_),
-                (self._char_vectorizer, self.char_vocabulary_, self.char_idf_),
-            ):
-                if not len(vocab):
-                    out.append(None)
-                    continue
-                vec = make(vocabulary={str(f): i for i, f in enumerate(vocab)})
-                vec.idf_ = np.asarray(idf, dtype=np.float64)
-                out.append(vec)
-            cached = self.__dict__["_vectorizers"] = (out[0], out[1])
-        return cached
-
-    def _transform(self, words: list[str], chars: list[str]) -> sp.csr_matrix:
-        word_vec, char_vec = self._get_vectorizers()
-        n = len(words)
-        blocks = [
-            self._word_tfidf(words, word_vec) if word_vec else sp.csr_matrix((n, 0), dtype=np.float32),
-            self._char_tfidf(chars, char_vec) if char_vec else sp.csr_matrix((n, 0), dtype=np.float32),
-        ]
-        return sp.hstack(blocks, format="csr", dtype=np.float32)
-
-    # ``vec.transform(docs)`` of the fitted vectorizers, without scikit-learn's per-call validation
-    # (most of the cost for one complaint); tests check the result equals ``vec.transform``.
-    @staticmethod
-    def _word_tfidf(docs: list[str], vec: TfidfVectorizer) -> sp.csr_matrix:
-        analyze, vocabulary = vec.build_analyzer(), vec.vocabulary_
-        rows = [
-            np.asarray([vocabulary[g] for g in analyze(d) if g in vocabulary], dtype=np.int64) for d in docs
-        ]
-        return _tfidf(rows, vec)
-
-    def _char_tfidf(self, docs: list[str], vec: TfidfVectorizer) -> sp.csr_matrix:
-        """``char_wb`` n-grams never cross a word boundary: each distinct word's feature indices are
-        computed once and cached (complaints repeat their words)."""
-        cache: dict[str, np.ndarray] = self.__dict__.setdefault("_char_word_cache", {})
-        if len(cache) > 200_000:
-            cache.clear()
-        analyze, vocabulary = vec.build_analyzer(), vec.vocabulary_
-        rows = []
-        for doc in docs:
-            pieces = []
-            for word in doc.split():
-                idx = cache.get(word)
-                if idx is None:
-                    idx = cache[word] = np.asarray(
-                        [vocabulary[g] for g in analyze(word) if g in vocabulary], dtype=np.int64
-                    )
-                pieces.append(idx)
-            rows.append(np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64))
-        return _tfidf(rows, vec)
+        return FeatureTables(self).transform_prepared(words, chars)
 
     def transform(self, X: Iterable[str]) -> sp.csr_matrix:
+        """Features of already-redacted texts. Builds the lookup tables on each call; for repeated
+        prediction keep a :class:`FeatureTables` (the router's compiled predictor does)."""
         texts = as_texts(X)
         return self.transform_prepared(normalise(texts), [clean(t) for t in texts])
 
@@ -193,7 +155,7 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
         """:meth:`transform` from texts already normalised (:func:`normalise`) and cleaned
         (:func:`lapor_nlp.text.clean`), for callers that need the cleaned text themselves."""
         check_is_fitted(self, "word_vocabulary_")
-        return self._transform(list(normalised), list(cleaned))
+        return FeatureTables(self).transform_prepared(normalised, cleaned)
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         check_is_fitted(self, "word_vocabulary_")
@@ -206,15 +168,101 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
     def n_word_features_(self) -> int:
         return len(self.word_vocabulary_)
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state.pop("_vectorizers", None)
-        state.pop("_owned_cache", None)
-        state.pop("_char_word_cache", None)
-        return state
-
     def __sklearn_tags__(self):  # type: ignore[no-untyped-def]
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True
         tags.input_tags.two_d_array = False
         return tags
+
+
+class FeatureTables:
+    """Prediction-time lookup tables of a fitted :class:`TextFeaturizer`, and their per-word caches.
+
+    Holds the vocabularies as dicts, the idf weights and the analyzers, so that :meth:`transform`
+    skips scikit-learn's per-call validation (most of the cost for one complaint; tests check the
+    result equals the scikit-learn vectorizers). ``char_wb`` n-grams never cross a word boundary, so each
+    distinct word's character features are computed once and cached; :meth:`owned_features` caches the
+    features each word produces on its own (for explanations). Caches hold at most ``max_cached``
+    words each and are cleared when full. The featurizer itself is not modified.
+    """
+
+    def __init__(self, featurizer: TextFeaturizer, *, max_cached: int = 200_000) -> None:
+        word_vec, char_vec = featurizer.build_vectorizers()
+        self.n_word_features = len(featurizer.word_vocabulary_)
+        self.n_features = self.n_word_features + len(featurizer.char_vocabulary_)
+        self.max_cached = max_cached
+        self._word = _Block(word_vec) if word_vec is not None else None
+        self._char = _Block(char_vec) if char_vec is not None else None
+        self._char_cache: dict[str, np.ndarray] = {}
+        self._owned_cache: dict[str, np.ndarray] = {}
+
+    def transform(self, redacted: Sequence[str]) -> sp.csr_matrix:
+        """Features of already-redacted texts (as :meth:`TextFeaturizer.transform`)."""
+        texts = list(redacted)
+        return self.transform_prepared(normalise(texts), [clean(t) for t in texts])
+
+    def transform_prepared(self, normalised: Sequence[str], cleaned: Sequence[str]) -> sp.csr_matrix:
+        """Features from normalised (:func:`normalise`) and cleaned (:func:`lapor_nlp.text.clean`) texts."""
+        n = len(normalised)
+        empty = sp.csr_matrix((n, 0), dtype=np.float32)
+        blocks = [
+            self._word.tfidf([self._word.indices(d) for d in normalised]) if self._word else empty,
+            self._char_rows(self._char, cleaned) if self._char else empty,
+        ]
+        return sp.hstack(blocks, format="csr", dtype=np.float32)
+
+    def owned_features(self, words: Sequence[str]) -> sp.csr_matrix:
+        """Binary matrix: surface word x the features (word n-grams of its normalised form, its char
+        n-grams) it produces on its own."""
+        cache = self._owned_cache
+        missing = list(dict.fromkeys(w for w in words if w not in cache))
+        if missing:
+            if len(cache) + len(missing) > self.max_cached:
+                cache.clear()
+                missing = list(dict.fromkeys(words))
+            for w, norm in zip(missing, normalise(missing), strict=True):
+                idx: set[int] = set()
+                if self._word is not None:
+                    idx.update(self._word.indices(norm).tolist())
+                if self._char is not None:
+                    idx.update((self._char.indices(clean(w)) + self.n_word_features).tolist())
+                cache[w] = np.asarray(sorted(idx), dtype=np.int64)
+        rows = [cache[w] for w in words]
+        indptr = np.r_[0, np.cumsum([len(r) for r in rows])].astype(np.int64)
+        indices = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        return sp.csr_matrix(
+            (np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(len(rows), self.n_features)
+        )
+
+    def _char_rows(self, block: _Block, docs: Sequence[str]) -> sp.csr_matrix:
+        cache = self._char_cache
+        if len(cache) > self.max_cached:
+            cache.clear()
+        rows = []
+        for doc in docs:
+            pieces = []
+            for word in doc.split():
+                idx = cache.get(word)
+                if idx is None:
+                    idx = cache[word] = block.indices(word)
+                pieces.append(idx)
+            rows.append(np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64))
+        return block.tfidf(rows)
+
+
+class _Block:
+    """One fitted vectorizer's analyzer, vocabulary and idf, for :class:`FeatureTables`."""
+
+    def __init__(self, vec: TfidfVectorizer) -> None:
+        self.analyze = vec.build_analyzer()
+        self.vocabulary: dict[str, int] = vec.vocabulary_
+        self.idf = np.asarray(vec.idf_, dtype=np.float32)
+
+    def indices(self, doc: str) -> np.ndarray:
+        """Feature index of every known n-gram of ``doc``, with repeats."""
+        vocabulary = self.vocabulary
+        return np.asarray([vocabulary[g] for g in self.analyze(doc) if g in vocabulary], dtype=np.int64)
+
+    def tfidf(self, rows: Sequence[np.ndarray]) -> sp.csr_matrix:
+        """Sublinear-tf x idf, L2-normalised rows, from each row's feature indices (with repeats)."""
+        return _tfidf(rows, self.idf)

@@ -19,10 +19,10 @@ import sklearn
 from lapor_nlp.errors import DataFormatError, EmptyComplaintError, InputError
 from lapor_nlp.routing.classifier import CalibratedLinearClassifier
 from lapor_nlp.routing.data import require_columns, text_series
-from lapor_nlp.routing.explain import Explainer
-from lapor_nlp.routing.features import TextFeaturizer, normalise
+from lapor_nlp.routing.features import TextFeaturizer
 from lapor_nlp.routing.location import PlaceResolver
 from lapor_nlp.routing.metrics import summary_metrics
+from lapor_nlp.routing.predictor import CompiledPredictor
 from lapor_nlp.routing.thresholds import choose_thresholds, decide
 from lapor_nlp.text import clean, redact
 from lapor_nlp.types import Suggestion, TargetSuggestion
@@ -80,7 +80,9 @@ class Router:
     """Suggest a label per target (e.g. topic and agency) for complaint texts.
 
     Build one with :meth:`train` or :meth:`load`; ask it with :meth:`predict`. Components are passed to
-    ``__init__`` (a fitted featurizer, one classifier, place resolver and threshold table per target).
+    ``__init__`` (a fitted featurizer, one classifier, place resolver and threshold table per target);
+    ``__init__`` compiles them once into :attr:`predictor`, which owns all prediction-time state, so
+    treat the components as read-only afterwards (build a new Router to change one).
     """
 
     def __init__(
@@ -103,11 +105,17 @@ class Router:
         self._location_columns = tuple(location_columns)
         self._metadata = dict(metadata or {})
         self._model_card = model_card
+        self._predictor = CompiledPredictor(featurizer, self.classifiers)
 
     # -- properties ----------------------------------------------------------------------------------
     @property
     def targets(self) -> tuple[str, ...]:
         return tuple(self.classifiers)
+
+    @property
+    def predictor(self) -> CompiledPredictor:
+        """Features, scores and explanations of this router's fitted estimators (built in ``__init__``)."""
+        return self._predictor
 
     @property
     def text_column(self) -> str:
@@ -418,13 +426,13 @@ class Router:
     ) -> list[Suggestion]:
         redacted = list(texts) if already_redacted else [redact(t) for t in texts]
         cleaned = [clean(t) for t in redacted]
-        X = self.featurizer.transform_prepared(normalise(redacted), cleaned)
-        explainer = Explainer(self.featurizer, redacted) if want_explanation else None
+        X = self._predictor.transform(redacted, cleaned)
+        explainer = self._predictor.explainer(redacted, X) if want_explanation else None
         per_target: dict[str, list[TargetSuggestion]] = {}
         for target, model in self.classifiers.items():
             resolver = self.resolvers[target]
             thresholds = self.thresholds[target]
-            proba = model.predict_proba(X)
+            proba = self._predictor.predict_proba(X, target)
             k = min(top_k, proba.shape[1])
             order = np.argsort(-proba, axis=1)[:, : k + 2]
             ranked_rows = []
@@ -437,7 +445,7 @@ class Router:
                 ranked.sort(key=lambda t: -t[0])
                 ranked_rows.append(ranked)
             words = (
-                explainer.explain(X, model.coef_, [ranked[0][4] for ranked in ranked_rows])
+                explainer.explain(target, [ranked[0][4] for ranked in ranked_rows])
                 if explainer is not None
                 else [()] * len(texts)
             )
