@@ -16,7 +16,9 @@ import numpy as np
 from lapor_nlp.routing.monitoring import wilson_lower_bound, wilson_upper_bound
 
 
-def simulate(p: float, decisions: int, min_evidence: int, z: float, *, strict: bool, runs: int, seed: int) -> tuple[float, int | None]:
+def simulate(
+    p: float, decisions: int, min_evidence: int, z: float, *, strict: bool, runs: int, seed: int
+) -> tuple[float, int | None]:
     rng = np.random.default_rng(seed)
     paused, when = 0, []
     for _ in range(runs):
@@ -38,7 +40,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     settings = [(10, 1.96, False), (20, 1.96, False), (20, 2.58, False), (20, 1.96, True)]
-    print("true precision | " + " | ".join(f"min {m} z {z} {'lower' if s else 'upper'}" for m, z, s in settings))
+    print(
+        "true precision | " + " | ".join(f"min {m} z {z} {'lower' if s else 'upper'}" for m, z, s in settings)
+    )
     for p in (0.99, 0.968, 0.95, 0.90, 0.80):
         cells = []
         for m, z, strict in settings:

@@ -45,9 +45,7 @@ class Metrics:
             "lapor_model_reloads", "Model reloads by result", ["result"], registry=self.registry
         )
 
-        self.audits = Counter(
-            "lapor_audits", "Automatic decisions sampled for audit", registry=self.registry
-        )
+        self.audits = Counter("lapor_audits", "Automatic decisions sampled for audit", registry=self.registry)
         self.guard_lower_bound = Gauge(
             "lapor_guard_lower_bound",
             "Lower Wilson bound of live precision per class (reviewed auto decisions, current model)",

@@ -185,7 +185,11 @@ class Retrainer:
     def last_promotion(self, model_source: str) -> dict[str, Any] | None:
         """The last verdict: this process's last run, else the newest ``promotion.json`` on disk."""
         if self.status.verdict is not None:
-            return {**self.status.verdict, "promoted": self.status.promoted, "candidate": self.status.candidate}
+            return {
+                **self.status.verdict,
+                "promoted": self.status.promoted,
+                "candidate_dir": self.status.candidate,
+            }
         found: list[Path] = []
         root = self.candidates_dir()
         if root.is_dir():
@@ -201,7 +205,7 @@ class Retrainer:
         if not isinstance(verdict, dict):
             return None
         promoted = path.parent.resolve() == Path(model_source).resolve()
-        return {**verdict, "promoted": promoted, "candidate": path.parent.name}
+        return {**verdict, "promoted": promoted, "candidate_dir": path.parent.name}
 
     def wait(self, timeout: float | None = None) -> None:
         """Block until the running retrain (if any) ends (tests, shutdown)."""

@@ -179,7 +179,7 @@ class ModelInfo(BaseModel):
     )
     promotion: dict[str, Any] | None = Field(
         default=None,
-        description="the last retrain verdict (promoted or not): reason, window, champion and candidate figures",
+        description="the last retrain verdict (promoted or not): reason, window, both sets of figures",
     )
 
 

@@ -188,9 +188,7 @@ def route(
             dups.add_rows([(row.id, redacted, _as_utc(req.submitted_at), row.location, req.id)])
         else:
             _sync_index(session, dups)
-    logger.info(
-        "routed suggestion=%s status=%s audit=%s chars=%d", row.id, status, row.audit, len(redacted)
-    )
+    logger.info("routed suggestion=%s status=%s audit=%s chars=%d", row.id, status, row.audit, len(redacted))
     return row, True
 
 

@@ -85,7 +85,8 @@ def test_audit_marks_sampled_auto_decisions_and_queue_filters_them(database_url:
 def test_audit_without_intake_id_uses_the_suggestion_id(database_url: str) -> None:
     with TestClient(_app(database_url, audit_share=0.5)) as c:
         routed = [
-            c.post("/v1/route", headers=INTAKE, json={"text": f"sampah di gang {i}"}).json() for i in range(12)
+            c.post("/v1/route", headers=INTAKE, json={"text": f"sampah di gang {i}"}).json()
+            for i in range(12)
         ]
     assert [r["audit"] for r in routed] == [
         audit_sampled(f"suggestion-{r['suggestion_id']}", 0.5) for r in routed
@@ -213,8 +214,8 @@ def test_migration_from_0001_keeps_rows(tmp_path: Path) -> None:
                 "INSERT INTO suggestions (text, location, created_at, model_version, category_target, "
                 "category_label, category_score, category_decision, category_top_k, category_explanation, "
                 "agency_label, agency_score, agency_decision, agency_top_k, agency_explanation, duplicates, "
-                "status) VALUES ('x', '{}', '2026-01-01 00:00:00', 'v', 'topic', 'sampah', 0.9, 'auto', '[]', "
-                f"'[]', '{DLH}', 0.9, 'auto', '[]', '[]', '[]', 'auto')"
+                "status) VALUES ('x', '{}', '2026-01-01 00:00:00', 'v', 'topic', 'sampah', 0.9, 'auto', "
+                f"'[]', '[]', '{DLH}', 0.9, 'auto', '[]', '[]', '[]', 'auto')"
             )
         )
     upgrade(engine)

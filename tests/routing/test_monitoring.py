@@ -22,7 +22,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("correct", "n", "z", "lower", "upper"), CASES)
-def test_wilson_interval_matches_hand_values(correct: int, n: int, z: float, lower: float, upper: float) -> None:
+def test_wilson_interval_matches_hand_values(
+    correct: int, n: int, z: float, lower: float, upper: float
+) -> None:
     lo, hi = wilson_interval(correct, n, z)
     assert lo == pytest.approx(lower, abs=2e-6)
     assert hi == pytest.approx(upper, abs=2e-6)

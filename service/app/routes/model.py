@@ -52,7 +52,7 @@ def _info(
 
 @router.get("", response_model=schemas.ModelInfo, dependencies=[IntakeKey], responses=_ERRORS)
 def model_info(model: ModelDep, guard: GuardDep, retrainer: RetrainerDep) -> schemas.ModelInfo:
-    """Version, labels, metrics and card of the model being served, its live guard and last retrain verdict."""
+    """Version, labels, metrics and card of the served model, its live guard and last retrain verdict."""
     return _info(model, guard, retrainer)
 
 
