@@ -94,7 +94,7 @@ class GuardVerdict:
     z: float
     rule: str
     classes: dict[tuple[str, str], ClassState] = field(default_factory=dict)
-    computed_at: float = 0.0
+    computed_at: float = 0.0  # time.monotonic() when the computation started
 
     def paused(self, target: str, label: str) -> bool:
         state = self.classes.get((target, label))
@@ -177,21 +177,29 @@ class Guard:
 
     def verdict(self, model: LoadedModel, *, force: bool = False) -> GuardVerdict:
         """The verdict for ``model``: cached for ``ttl_seconds``, recomputed from the database otherwise."""
-        cached = self._cached
-        if (
-            not force
-            and cached is not None
-            and cached.model_version == model.version
-            and time.monotonic() - cached.computed_at < self.ttl_seconds
-        ):
+        requested = time.monotonic()
+        cached = self._fresh(model, requested, force)
+        if cached is not None:
             return cached
         with self._lock:
+            cached = self._fresh(model, requested, force)  # computed by another thread meanwhile
+            if cached is not None:
+                return cached
             with self.sessionmaker() as session:
                 verdict = self._compute(session, model)
             self._cached = verdict
         if self.on_verdict is not None:
             self.on_verdict(verdict)
         return verdict
+
+    def _fresh(self, model: LoadedModel, requested: float, force: bool) -> GuardVerdict | None:
+        """The cached verdict for ``model`` if recent enough (if forced: computed after ``requested``)."""
+        cached = self._cached
+        if cached is None or cached.model_version != model.version:
+            return None
+        if force:
+            return cached if cached.computed_at >= requested else None
+        return cached if time.monotonic() - cached.computed_at < self.ttl_seconds else None
 
     def hold(self, model: LoadedModel, category: dict[str, Any], agency: dict[str, Any]) -> list[str]:
         """Turn ``auto`` into ``review`` for paused classes (in place); returns the targets held."""
@@ -206,6 +214,7 @@ class Guard:
         return held
 
     def _compute(self, session: Session, model: LoadedModel) -> GuardVerdict:
+        started = time.monotonic()  # what the verdict can have seen: rows committed before this
         target_precision = _target_precision(model)
         evidence = count_evidence(session, model.version)
         events = {
@@ -244,7 +253,7 @@ class Guard:
             z=self.z,
             rule=self.rule,
             classes=classes,
-            computed_at=time.monotonic(),
+            computed_at=started,
         )
 
     def _record_pause(
