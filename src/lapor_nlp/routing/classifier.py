@@ -59,6 +59,8 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
     classes_, coef_ (sparse, n_classes x n_features), intercept_, temperature_, oof_proba_.
     """
 
+    calibration_folds: int | None = None  # default for models saved before this parameter existed
+
     def __init__(
         self,
         *,
