@@ -222,7 +222,8 @@ def test_cli_retrain_end_to_end(tmp_path: Path, capsys) -> None:  # type: ignore
     assert main(["train", str(tmp_path / "base.csv"), *common, "--config", str(tmp_path / "fast.json"),
                  "--out", str(tmp_path / "champion"), "--quiet"]) == 0  # fmt: skip
     _feedback(good).to_csv(tmp_path / "feedback.csv", index=False)
-    code = main(["retrain", "--base", str(tmp_path / "base.csv"), "--feedback", str(tmp_path / "feedback.csv"),
+    base, feedback = str(tmp_path / "base.csv"), str(tmp_path / "feedback.csv")
+    code = main(["retrain", "--base", base, "--feedback", feedback,
                  "--out", str(tmp_path / "candidate"), "--model", str(tmp_path / "champion")])  # fmt: skip
     out = capsys.readouterr().out
     assert code == 0
