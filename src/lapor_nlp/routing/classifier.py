@@ -145,13 +145,16 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
         sample_weight: Any = None,
         weights_for: Any = None,
         precomputed: dict[int, tuple[np.ndarray, np.ndarray]] | None = None,
+        temperature: float | None = None,
     ) -> CalibratedLinearClassifier:
         """Held-out scores on the latest folds, one temperature, then a refit on everything.
 
         ``sample_weight``: weights of all rows for the final fit. ``weights_for(train_rows)``: weights of
         a fold's training rows (e.g. recency relative to that fold's latest row); defaults to
         ``sample_weight[train_rows]``. ``precomputed``: fold index -> :meth:`fold_scores` already
-        computed with the same settings (reused, not refit).
+        computed with the same settings (reused, not refit). ``temperature``: keep this temperature
+        and skip the held-out folds (``oof_proba_`` is then all NaN), e.g. to refit a model whose
+        calibration was just measured on a little less data.
         """
         y_arr = np.asarray(list(y), dtype=object)
         self.classes_ = np.asarray(sorted(set(y_arr)), dtype=object)
@@ -165,7 +168,7 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
         oof = np.full((n, len(self.classes_)), _ABSENT, dtype=np.float64)
         covered = np.zeros(n, dtype=bool)
         folds = contiguous_folds(n, self.n_folds)
-        for k in self._held_out_folds(n):
+        for k in self._held_out_folds(n) if temperature is None else []:
             test = folds[k]
             train = np.concatenate(folds[:k] if self.forward else folds[:k] + folds[k + 1 :])
             if len(np.unique(y_index[train])) >= 2:
@@ -178,7 +181,10 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
                 covered[test] = np.isin(y_index[test], present)
             if progress is not None:
                 progress.update(1)
-        self.temperature_ = fit_temperature(oof[covered], y_index[covered]) if covered.any() else 1.0
+        if temperature is not None:
+            self.temperature_ = float(temperature)
+        else:
+            self.temperature_ = fit_temperature(oof[covered], y_index[covered]) if covered.any() else 1.0
         proba = softmax(oof / self.temperature_, axis=1)
         proba[~covered] = np.nan  # true class unseen in the fold, or no held-out fold: no honest score
         self.oof_proba_ = proba

@@ -4,9 +4,11 @@ Champion/challenger: the *champion* is the model serving now; the *candidate* is
 data plus the reviewed decisions fed back (feedback wins over a base row with the same ``id``).
 Both are judged on the most recent ``window_days`` of reviewed feedback (by the time column), which
 the judged candidate has **not** trained on. When the verdict is to promote, the candidate written to
-``out_dir`` is refit on everything, the window included, with the settings chosen for the judged
-candidate (no new selection): the most recent decisions are the most valuable training data, and the
-refit only adds rows to a recipe that was just shown not to be worse.
+``out_dir`` is refit on everything, the window included, keeping the judged candidate's settings,
+temperatures and ``auto`` thresholds (``Router.train(refit_of=...)``, one fit per target): the most
+recent decisions are the most valuable training data, and the refit only adds rows to a model that
+was just shown not to be worse. The candidate is trained with the champion's recorded settings (the
+values validation chose for it), so a retrain does not repeat the grid search; ``config`` re-opens it.
 
 Promotion rule (:data:`RULE`), for every target of the champion: the candidate's top-1 accuracy on the
 window is at least the champion's minus ``tolerance`` (0.01), and its ``auto`` decisions reach the
@@ -156,7 +158,8 @@ def retrain(
     on the latest ``window_days`` of feedback, write the candidate and ``promotion.json`` to ``out_dir``.
 
     The champion's metadata gives the text, target, location and time columns and the training config
-    (``config`` replaces the latter). The written candidate is refit on all rows when promoted (see the
+    with its grids fixed to the settings validation chose for the champion (``config`` replaces it,
+    e.g. to re-open the grids). The written candidate is refit on all rows when promoted (see the
     module docstring); when rejected, the judged candidate (without the window) is written for inspection.
     """
     if not isinstance(window_days, int) or window_days < 1:
@@ -211,11 +214,14 @@ def retrain(
     chosen = {t: v["chosen"] for t, v in judged.metadata.get("chosen_settings", {}).items()}
     candidate = judged
     if promote:
-        fixed = _fixed_config(cfg, chosen)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             candidate = Router.train(
-                data.drop(columns="_from_feedback"), config=fixed, progress=progress, **train_args
+                data.drop(columns="_from_feedback"),
+                config=cfg,
+                progress=progress,
+                refit_of=judged,
+                **train_args,
             )
     verdict = PromotionVerdict(
         promote=promote,

@@ -27,7 +27,13 @@ from lapor_nlp.routing.features import TextFeaturizer, normalise
 from lapor_nlp.routing.location import PlaceResolver
 from lapor_nlp.routing.metrics import summary_metrics
 from lapor_nlp.routing.recency import DEFAULT_TIME_COLUMN, parse_times, recency_weights
-from lapor_nlp.routing.selection import Selection, fold_weights, n_selection_points, select_setting
+from lapor_nlp.routing.selection import (
+    Selection,
+    Setting,
+    fold_weights,
+    n_selection_points,
+    select_setting,
+)
 from lapor_nlp.routing.thresholds import choose_thresholds, decide
 from lapor_nlp.text import clean, redact
 from lapor_nlp.types import Suggestion, TargetSuggestion
@@ -252,6 +258,29 @@ def _fit_target(
     return model, selection
 
 
+def _refit_target(
+    X: sp.csr_matrix, rows: _TargetRows, times: np.ndarray | None, previous: Router, target: str
+) -> _FittedTarget:
+    """Refit ``previous``'s classifier of ``target`` on ``rows``, keeping its calibration and figures."""
+    old = previous.classifiers[target]
+    chosen = previous.metadata.get("chosen_settings", {}).get(target, {})
+    half_life = chosen.get("chosen", {}).get("half_life_days", "none")
+    half_life = None if half_life in (None, "none") else float(half_life)
+    model = sklearn.base.clone(old)
+    t = None if times is None else times[rows.idx]
+    weight = None if t is None else recency_weights(t, half_life)
+    model.fit(X[rows.idx], rows.roles, sample_weight=weight, temperature=old.temperature_)
+    del model.oof_proba_
+    metrics = dict(previous.metadata["metrics"]["cross_validated"][target])
+    selection = Selection(
+        Setting(C=model.C, class_weight=model.class_weight, half_life_days=half_life),
+        str(chosen.get("metric", "")),
+        list(chosen.get("tried", [])),
+        {},
+    )
+    return _FittedTarget(rows, model, dict(previous.thresholds[target]), metrics, selection)
+
+
 def _held_out_figures(
     model: CalibratedLinearClassifier,
     rows: _TargetRows,
@@ -444,6 +473,7 @@ class Router:
         progress: bool = True,
         featurizer: TextFeaturizer | None = None,
         classifier: CalibratedLinearClassifier | None = None,
+        refit_of: Router | None = None,
     ) -> Router:
         """Fit a router on ``df``: one calibrated classifier per target, thresholds from held-out folds.
 
@@ -464,6 +494,9 @@ class Router:
             always ``review``; share of the allowed error held in reserve for drift).
         progress : show tqdm progress bars.
         featurizer, classifier : components to use; a given classifier fixes ``C`` and ``class_weight``.
+        refit_of : a router just trained by this recipe on part of ``df``: refit on all of ``df`` with
+            its chosen settings, temperatures, thresholds and held-out figures (no validation folds;
+            one fit per target). Used by :func:`lapor_nlp.routing.retrain` after judging a candidate.
         """
         start = time.perf_counter()
         cfg = _resolve_config(
@@ -482,6 +515,9 @@ class Router:
         fitted: dict[str, _FittedTarget] = {}
         for target in targets:
             rows = _target_rows(df, target, location, locations, cfg.min_label_count)
+            if refit_of is not None and target in refit_of.classifiers:
+                fitted[target] = _refit_target(X, rows, times, refit_of, target)
+                continue
             model, selection = _fit_target(X, rows, times, cfg, template, target, progress)
             fitted[target] = _held_out_figures(model, rows, location, locations, cleaned, cfg, selection)
         metadata = _training_metadata(
