@@ -233,3 +233,12 @@ def test_cli_retrain_end_to_end(tmp_path: Path, capsys) -> None:  # type: ignore
     code = main(["retrain", "--base", str(tmp_path / "base.csv"), "--out", str(tmp_path / "x"),
                  "--model", str(tmp_path / "champion")])  # fmt: skip
     assert code == 2 and "--feedback" in capsys.readouterr().err
+
+
+def test_model_card_shows_chosen_settings(complaints: pd.DataFrame) -> None:
+    from lapor_nlp.routing.model_card import render_model_card
+
+    router = Router.train(complaints, text="text", targets=["topic"], progress=False, config=FAST)
+    card = render_model_card(router.metadata)
+    assert "## Settings chosen by validation" in card
+    assert "`submitted_at`" in card and "- `topic`: C=0.3, class_weight=none, half_life_days=none" in card
