@@ -107,3 +107,58 @@ def test_guard_with_a_real_router_pauses_on_drift_and_resumes_after_retrain(tmp_
         assert info["version"] != first_version and info["guard"]["targets"] == {}
         after = c.post("/v1/route", headers=INTAKE, json={"text": texts[bound + 1], "location": WHERE}).json()
         assert after["guard_held"] == [] and after["model_version"] == info["version"]
+
+
+FAST = {"C": [0.3], "class_weight": "none", "half_life_days": "none", "min_auto_count": 5}
+
+
+@pytest.mark.slow
+def test_retrain_endpoint_with_the_library_retrain(tmp_path: Path) -> None:
+    """The library's retrain behind POST /v1/model/retrain: verdict kept, swap only if promoted."""
+    from lapor_nlp import Router
+
+    base = _corpus()
+    base["submitted_at"] = pd.date_range("2026-01-01", periods=len(base), freq="4h").strftime(
+        "%Y-%m-%d %H:%M"
+    )
+    base.to_csv(tmp_path / "base.csv", index=False)
+    Router.train(
+        base,
+        text="text",
+        targets=["topic", "agency"],
+        location=["kecamatan", "kelurahan"],
+        config=FAST,
+        progress=False,
+    ).save(tmp_path / "models" / "v1")
+    settings = make_settings(
+        f"sqlite:///{tmp_path / 'db.sqlite'}",
+        model_dir=tmp_path / "models" / "v1",
+        retrain_base=tmp_path / "base.csv",
+        audit_share=1.0,
+    )
+    texts = [p + s for p, s in itertools.product(TOPICS[1][2], SUFFIXES)]
+    with TestClient(create_app(settings)) as c:
+        first_version = c.get("/v1/model", headers=INTAKE).json()["version"]
+        for k, text in enumerate(texts[:12]):
+            row = c.post(
+                "/v1/route",
+                headers=INTAKE,
+                json={"text": text, "location": WHERE, "submitted_at": f"2026-04-{k + 1:02d}T09:00:00"},
+            ).json()
+            c.post(
+                f"/v1/suggestions/{row['suggestion_id']}/decision",
+                headers=ADMIN,
+                json={"agency": "Dinas Perhubungan", "category": "Sampah", "reviewer": "ani"},
+            )
+        assert c.post("/v1/model/retrain", headers=ADMIN).status_code == 202
+        c.app.state.retrainer.wait(300)  # type: ignore[attr-defined]
+        status = c.get("/v1/model/retrain", headers=ADMIN).json()
+        assert status["state"] == "succeeded", status
+        assert status["feedback_rows"] == 12
+        info = c.get("/v1/model", headers=INTAKE).json()
+        promotion = info["promotion"]
+        assert promotion["promote"] is status["promoted"] and promotion["reason"]
+        assert promotion["window"]["n"] == 12 and set(promotion["champion"]) == {"topic", "agency"}
+        assert set(promotion["candidate"]) == {"topic", "agency"}
+        assert (info["version"] != first_version) is status["promoted"]
+        assert (tmp_path / "models" / "candidates" / status["candidate"] / "promotion.json").is_file()

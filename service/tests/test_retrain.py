@@ -204,3 +204,34 @@ def test_export_feedback_frame_reads_reviewed_decisions(tmp_path: Path) -> None:
     assert {"topic", "agency", "outcome", "model_version"} <= set(frame.columns)
     with pytest.raises(FileNotFoundError, match="no lapor-nlp tables"):
         export_feedback_frame(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+
+
+def test_cli_retrain_reads_feedback_from_the_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import argparse
+
+    from lapor_nlp.cli import main as cli_main
+    from lapor_nlp.cli.routing import _read_feedback
+    from lapor_nlp.errors import InputError
+
+    with _client(tmp_path, None) as c:
+        _fill(c)
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    frame = _read_feedback(argparse.Namespace(feedback=None, database_url=url))
+    assert isinstance(frame, pd.DataFrame) and sorted(frame["id"]) == ["R-1", "R-2"]
+    with pytest.raises(InputError, match="not both"):
+        _read_feedback(argparse.Namespace(feedback="f.csv", database_url=url))
+    empty = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    args = [
+        "retrain",
+        "--base",
+        str(tmp_path / "base.csv"),
+        "--database-url",
+        empty,
+        "--out",
+        str(tmp_path / "o"),
+    ]
+    assert cli_main(args) == 2
+    err = capsys.readouterr().err
+    assert "no lapor-nlp tables" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1

@@ -39,6 +39,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     r.add_argument("--base", required=True, help="CSV the current model was trained on (or a newer base)")
     r.add_argument("--feedback", help="CSV of reviewed decisions (columns of `lapor-nlp export-feedback`)")
+    r.add_argument(
+        "--database-url",
+        help="read the reviewed decisions from the service's database instead of --feedback "
+        "(SQLAlchemy URL, e.g. sqlite:///.lapor-nlp/lapor-nlp.db; needs the [service] extra)",
+    )
     r.add_argument("--out", required=True, help="directory for the candidate model and promotion.json")
     r.add_argument("--model", default="models/default", help="current (champion) model directory")
     r.add_argument("--window-days", type=int, default=28, help="judge on the latest N days of feedback (28)")
@@ -134,15 +139,45 @@ def _print_chosen(metadata: dict[str, object]) -> None:
 
 
 def _read_feedback(args: argparse.Namespace) -> object:
-    """The reviewed decisions to learn from: ``--feedback`` CSV (export of the service database)."""
+    """The reviewed decisions to learn from: ``--feedback`` CSV, or ``--database-url`` (service package)."""
     from lapor_nlp.errors import InputError
     from lapor_nlp.routing import read_table
 
+    database_url = getattr(args, "database_url", None)
+    if database_url and args.feedback:
+        raise InputError("give the reviewed decisions with --feedback or --database-url, not both")
+    if database_url:
+        return _feedback_from_database(database_url)
     if not args.feedback:
         raise InputError(
-            "give the reviewed decisions with --feedback FEEDBACK.csv (lapor-nlp export-feedback)"
+            "give the reviewed decisions with --feedback FEEDBACK.csv (lapor-nlp export-feedback) "
+            "or --database-url URL (the service's database)"
         )
     return read_table(args.feedback)
+
+
+def _feedback_from_database(database_url: str) -> object:
+    """Reviewed decisions straight from the service database (the service package does the reading)."""
+    from lapor_nlp.errors import InputError
+
+    try:
+        from service.app.feedback import export_feedback_frame
+    except ImportError as exc:
+        raise InputError(
+            f"--database-url needs the routing service package ({exc.name} is missing): "
+            "install lapor-nlp[service], or export a CSV with `lapor-nlp export-feedback` and use --feedback"
+        ) from None
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        return export_feedback_frame(database_url)
+    except FileNotFoundError as exc:
+        raise InputError(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise InputError(
+            f"could not read the reviewed decisions from --database-url ({type(exc).__name__}); "
+            "check the URL and that the database is reachable"
+        ) from None
 
 
 def _retrain(args: argparse.Namespace) -> int:
