@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -115,38 +115,34 @@ class GuardVerdict:
 
 
 def count_evidence(session: Session, model_version: str) -> dict[tuple[str, str], tuple[int, int]]:
-    """``(target, label) -> (reviewed, correct)`` from the reviewed suggestions of ``model_version``."""
-    rows = session.execute(
-        select(
-            SuggestionRow.id,
-            SuggestionRow.category_label,
-            SuggestionRow.category_decision,
-            SuggestionRow.agency_label,
-            SuggestionRow.agency_decision,
-            SuggestionRow.guard_held,
-            DecisionRow.id,
-            DecisionRow.category,
-            DecisionRow.agency,
-        )
-        .join(DecisionRow, DecisionRow.suggestion_id == SuggestionRow.id)
+    """``(target, label) -> (reviewed, correct)`` from the reviewed suggestions of ``model_version``.
+
+    Counted in the database (one grouped query per target), each suggestion with its latest decision.
+    """
+    latest = (
+        select(func.max(DecisionRow.id).label("id"))
+        .join(SuggestionRow, SuggestionRow.id == DecisionRow.suggestion_id)
         .where(SuggestionRow.model_version == model_version)
-        .order_by(SuggestionRow.id, DecisionRow.id)
-    ).all()
-    latest: dict[int, Any] = {}
-    for row in rows:  # ordered by decision id: the last one per suggestion wins
-        latest[row[0]] = row
-    counts: dict[tuple[str, str], list[int]] = {}
-    for _, cat_label, cat_decision, ag_label, ag_decision, held, _, final_cat, final_ag in latest.values():
-        held_targets = set(filter(None, (held or "").split(",")))
-        for target, label, decision, final in (
-            ("category", cat_label, cat_decision, final_cat),
-            ("agency", ag_label, ag_decision, final_ag),
-        ):
-            if decision == "auto" or target in held_targets:
-                n_ok = counts.setdefault((target, label), [0, 0])
-                n_ok[0] += 1
-                n_ok[1] += int(final == label)
-    return {key: (n, ok) for key, (n, ok) in counts.items()}
+        .group_by(DecisionRow.suggestion_id)
+        .subquery()
+    )
+    out: dict[tuple[str, str], tuple[int, int]] = {}
+    for target, label_col, decision_col, final_col in (
+        ("category", SuggestionRow.category_label, SuggestionRow.category_decision, DecisionRow.category),
+        ("agency", SuggestionRow.agency_label, SuggestionRow.agency_decision, DecisionRow.agency),
+    ):
+        would_auto = or_(decision_col == "auto", SuggestionRow.guard_held.contains(target))
+        rows = session.execute(
+            select(label_col, func.count(), func.sum(case((final_col == label_col, 1), else_=0)))
+            .select_from(DecisionRow)
+            .join(latest, latest.c.id == DecisionRow.id)
+            .join(SuggestionRow, SuggestionRow.id == DecisionRow.suggestion_id)
+            .where(would_auto)
+            .group_by(label_col)
+        ).all()
+        for label, n, ok in rows:
+            out[(target, str(label))] = (int(n), int(ok or 0))
+    return out
 
 
 class Guard:
