@@ -171,8 +171,13 @@ class Guard:
         self._cached: GuardVerdict | None = None
         self._lock = threading.Lock()
 
-    def verdict(self, model: LoadedModel, *, force: bool = False) -> GuardVerdict:
-        """The verdict for ``model``: cached for ``ttl_seconds``, recomputed from the database otherwise."""
+    def verdict(self, model: LoadedModel, *, force: bool = False, record: bool = True) -> GuardVerdict:
+        """The verdict for ``model``: cached for ``ttl_seconds``, recomputed from the database otherwise.
+
+        ``record=False`` (the routing path, which may hold an open write transaction) pauses a class
+        that crossed the rule without writing its ``pause`` event yet; the next recording recomputation
+        (a decision, `GET /v1/model`, `/metrics`) writes it.
+        """
         requested = time.monotonic()
         cached = self._fresh(model, requested, force)
         if cached is not None:
@@ -182,7 +187,7 @@ class Guard:
             if cached is not None:
                 return cached
             with self.sessionmaker() as session:
-                verdict = self._compute(session, model)
+                verdict = self._compute(session, model, record=record)
             self._cached = verdict
         if self.on_verdict is not None:
             self.on_verdict(verdict)
@@ -201,7 +206,7 @@ class Guard:
         """Turn ``auto`` into ``review`` for paused classes (in place); returns the targets held."""
         if not self.enabled:
             return []
-        verdict = self.verdict(model)
+        verdict = self.verdict(model, record=False)
         held = []
         for target, out in (("category", category), ("agency", agency)):
             if out["decision"] == "auto" and verdict.paused(target, out["label"]):
@@ -209,7 +214,7 @@ class Guard:
                 held.append(target)
         return held
 
-    def _compute(self, session: Session, model: LoadedModel) -> GuardVerdict:
+    def _compute(self, session: Session, model: LoadedModel, *, record: bool) -> GuardVerdict:
         started = time.monotonic()  # what the verdict can have seen: rows committed before this
         target_precision = _target_precision(model)
         evidence = count_evidence(session, model.version)
@@ -228,9 +233,13 @@ class Guard:
             bound = hi if self.rule == "upper" else lo
             event = events.get(key)
             crossing = self.enabled and n >= self.min_evidence and bound < target_precision
+            reason = None if event is None else event.reason
             if crossing and event is None:
-                event = self._record_pause(session, model.version, key, n, ok, lo, hi, target_precision)
-            auto = event is None
+                if record:
+                    event = self._record_pause(session, model.version, key, n, ok, lo, hi, target_precision)
+                    reason = event.reason
+                else:
+                    reason = self._reason(n, ok, lo, hi, target_precision)
             classes[key] = ClassState(
                 target=key[0],
                 label=key[1],
@@ -238,9 +247,9 @@ class Guard:
                 correct=ok,
                 lower_bound=lo,
                 upper_bound=hi,
-                auto=auto,
+                auto=event is None and not crossing,
                 since=None if event is None else event.created_at,
-                reason=None if event is None else event.reason,
+                reason=reason,
             )
         return GuardVerdict(
             model_version=model.version,
@@ -263,11 +272,7 @@ class Guard:
         hi: float,
         target_precision: float,
     ) -> GuardEventRow:
-        which = "upper" if self.rule == "upper" else "lower"
-        reason = (
-            f"{ok} of {n} reviewed auto decisions correct; {which} bound "
-            f"{hi if which == 'upper' else lo:.3f} < target precision {target_precision:.3f} (z={self.z})"
-        )
+        reason = self._reason(n, ok, lo, hi, target_precision)
         event = GuardEventRow(
             created_at=utcnow(),
             model_version=version,
@@ -303,6 +308,13 @@ class Guard:
             version, key[0], key[1], n, ok, lo, hi, target_precision,
         )  # fmt: skip
         return event
+
+    def _reason(self, n: int, ok: int, lo: float, hi: float, target_precision: float) -> str:
+        bound = hi if self.rule == "upper" else lo
+        return (
+            f"{ok} of {n} reviewed auto decisions correct; {self.rule} bound {bound:.3f} "
+            f"< target precision {target_precision:.3f} (z={self.z})"
+        )
 
     def record_model_change(self, old: LoadedModel, new: LoadedModel) -> int:
         """Write ``resume`` events for the classes paused under ``old``; returns how many."""

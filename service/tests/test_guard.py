@@ -24,7 +24,8 @@ MIN_EVIDENCE = 10
 
 
 def _app(url: str, router: Any = None, **overrides: object):  # type: ignore[no-untyped-def]
-    settings = make_settings(url, guard_ttl_seconds=0.0, guard_min_evidence=MIN_EVIDENCE, **overrides)
+    values: dict[str, object] = {"guard_ttl_seconds": 0.0, "guard_min_evidence": MIN_EVIDENCE, **overrides}
+    settings = make_settings(url, **values)
     return create_app(settings, router=router or FakeRouter(), index_factory=FakeIndex)
 
 
@@ -223,3 +224,23 @@ def test_migration_from_0001_keeps_rows(tmp_path: Path) -> None:
         row = conn.execute(text("SELECT audit, guard_held, status FROM suggestions")).one()
     engine.dispose()
     assert (bool(row[0]), row[1], row[2]) == (False, "", "auto")
+
+
+def test_routing_pauses_without_writing_and_a_later_read_records_the_event(database_url: str) -> None:
+    """A replica that first sees a crossing while routing holds the class; the event is written later."""
+    lenient = _app(database_url, audit_share=1.0, guard_min_evidence=1000)
+    with TestClient(lenient) as a, TestClient(_app(database_url)) as b:
+        for i in range(MIN_EVIDENCE):
+            _decide(a, _route(a, f"sampah di kali {i}", f"K-{i}")["suggestion_id"], DISHUB)
+        engine = create_engine(database_url)
+        with Session(engine) as s:
+            assert s.scalars(select(GuardEventRow)).all() == []  # a's rule never crossed
+            assert _route(b, "sampah di kali lagi", "K-b")["guard_held"] == ["agency"]
+            s.expire_all()
+            assert s.scalars(select(GuardEventRow)).all() == []  # routing did not write
+            state = _agency_state(b)
+            s.expire_all()
+            events = s.scalars(select(GuardEventRow)).all()
+        engine.dispose()
+        assert state is not None and state["auto"] is False and state["since"] is not None
+        assert [(e.kind, e.reviewed, e.correct) for e in events] == [("pause", MIN_EVIDENCE, 0)]
