@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,6 +37,16 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     db_timeout_seconds: float = Field(default=3.0, gt=0)
     log_level: str = "INFO"
+    # Audit sampling and the live precision guard (service/app/guard.py).
+    audit_share: float = Field(default=0.05, ge=0.0, le=1.0)
+    guard_enabled: bool = True
+    guard_min_evidence: int = Field(default=20, ge=1)
+    guard_z: float = Field(default=1.96, gt=0.0, le=5.0)
+    guard_rule: Literal["upper", "lower"] = "upper"
+    guard_ttl_seconds: float = Field(default=5.0, ge=0.0)
+    # Background retrain (POST /v1/model/retrain): the original training data to append feedback to.
+    retrain_base: Path | None = None
+    retrain_window_days: int = Field(default=28, ge=1)
 
     @field_validator("api_keys")
     @classmethod

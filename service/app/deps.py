@@ -19,7 +19,9 @@ from sqlalchemy.orm import Session
 from service.app.auth import KeyRing
 from service.app.batcher import PredictBatcher
 from service.app.config import Settings
+from service.app.guard import Guard
 from service.app.metrics import Metrics
+from service.app.retrain import Retrainer
 from service.app.state import DuplicateService, LoadedModel, ModelHolder
 
 logger = logging.getLogger("lapor_nlp.service")
@@ -72,6 +74,14 @@ async def get_batcher(request: Request) -> PredictBatcher | None:
     return request.app.state.batcher  # type: ignore[no-any-return]
 
 
+async def get_guard(request: Request) -> Guard:
+    return request.app.state.guard  # type: ignore[no-any-return]
+
+
+async def get_retrainer(request: Request) -> Retrainer:
+    return request.app.state.retrainer  # type: ignore[no-any-return]
+
+
 async def get_metrics(request: Request) -> Metrics:
     return request.app.state.metrics  # type: ignore[no-any-return]
 
@@ -111,5 +121,7 @@ HolderDep = Annotated[ModelHolder, Depends(get_holder)]
 DuplicatesDep = Annotated[DuplicateService, Depends(get_duplicates)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 BatcherDep = Annotated[PredictBatcher | None, Depends(get_batcher)]
+GuardDep = Annotated[Guard, Depends(get_guard)]
+RetrainerDep = Annotated[Retrainer, Depends(get_retrainer)]
 IntakeKey = Depends(require_intake)
 AdminKey = Depends(require_admin)

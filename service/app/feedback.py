@@ -1,4 +1,4 @@
-"""Reviewed complaints as a training CSV (``lapor-nlp export-feedback``); needs SQLAlchemy only.
+"""Reviewed complaints as a training CSV or DataFrame (``lapor-nlp export-feedback``, retraining).
 
 Only suggestions a reviewer decided are written, with the reviewer's final labels; automatic
 decisions nobody looked at are left out so the model does not learn from itself.
@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
@@ -63,8 +64,16 @@ def iter_feedback(session: Session) -> Iterator[dict[str, Any]]:
         yield record
 
 
-def export_feedback(database_url: str, output: Path) -> int:
-    """Write the reviewed complaints in ``database_url`` to ``output`` (CSV); returns the row count."""
+def _columns(records: list[dict[str, Any]]) -> list[str]:
+    columns: list[str] = list(BASE_COLUMNS)
+    for record in records:
+        for key in record:
+            if key not in columns and key not in EXTRA_COLUMNS:
+                columns.append(key)
+    return columns + list(EXTRA_COLUMNS)
+
+
+def _read_records(database_url: str) -> list[dict[str, Any]]:
     engine = build_engine(database_url)
     try:
         if not inspect(engine).has_table("suggestions"):
@@ -73,15 +82,27 @@ def export_feedback(database_url: str, output: Path) -> int:
                 "point --database-url at the service's database"
             )
         with Session(engine) as session:
-            records = list(iter_feedback(session))
+            return list(iter_feedback(session))
     finally:
         engine.dispose()
-    columns: list[str] = list(BASE_COLUMNS)
-    for record in records:
-        for key in record:
-            if key not in columns and key not in EXTRA_COLUMNS:
-                columns.append(key)
-    columns += list(EXTRA_COLUMNS)
+
+
+def feedback_frame(session: Session) -> pd.DataFrame:
+    """The reviewed complaints as a DataFrame, columns as in the CSV export (text cells, ``""`` if empty)."""
+    records = list(iter_feedback(session))
+    return pd.DataFrame.from_records(records, columns=_columns(records)).fillna("").astype(str)
+
+
+def export_feedback_frame(database_url: str) -> pd.DataFrame:
+    """The reviewed complaints in ``database_url`` as a DataFrame (what ``lapor-nlp retrain`` appends)."""
+    records = _read_records(database_url)
+    return pd.DataFrame.from_records(records, columns=_columns(records)).fillna("").astype(str)
+
+
+def export_feedback(database_url: str, output: Path) -> int:
+    """Write the reviewed complaints in ``database_url`` to ``output`` (CSV); returns the row count."""
+    records = _read_records(database_url)
+    columns = _columns(records)
     output.parent.mkdir(parents=True, exist_ok=True)
     with output.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=columns, restval="")

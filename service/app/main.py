@@ -34,7 +34,9 @@ from service.app.config import Settings
 from service.app.db.engine import build_engine, build_sessionmaker
 from service.app.db.migrate import upgrade
 from service.app.errors import ServiceError
+from service.app.guard import Guard
 from service.app.metrics import Metrics
+from service.app.retrain import Retrainer, RetrainFn
 from service.app.routes import admin, health, model, route, suggestions
 from service.app.state import (
     DuplicateService,
@@ -233,8 +235,12 @@ def create_app(
     router: RouterLike | None = None,
     index_factory: Callable[[], IndexLike] = new_index,
     loader: Callable[[Path], RouterLike] = load_router,
+    retrain_fn: RetrainFn | None = None,
 ) -> FastAPI:
-    """Build the service. ``router`` skips loading from ``settings.model_dir`` (tests, embedding)."""
+    """Build the service. ``router`` skips loading from ``settings.model_dir`` (tests, embedding).
+
+    ``retrain_fn`` replaces :func:`lapor_nlp.routing.retrain` for ``POST /v1/model/retrain`` (tests).
+    """
     settings = settings or Settings()
     metrics = Metrics()
 
@@ -250,6 +256,16 @@ def create_app(
         app.state.engine = engine
         app.state.sessionmaker = build_sessionmaker(engine)
         app.state.models = ModelHolder(loaded, loader=loader)
+        app.state.guard = Guard(
+            app.state.sessionmaker,
+            min_evidence=settings.guard_min_evidence,
+            z=settings.guard_z,
+            rule=settings.guard_rule,
+            ttl_seconds=settings.guard_ttl_seconds,
+            enabled=settings.guard_enabled,
+            on_verdict=metrics.set_guard,
+        )
+        app.state.retrainer = Retrainer(settings, retrain_fn=retrain_fn)
         app.state.duplicates = DuplicateService(index_factory())
         app.state.batcher = (
             PredictBatcher(max_batch=settings.max_predict_batch, threads=settings.predict_threads)
@@ -267,6 +283,7 @@ def create_app(
         finally:
             if app.state.batcher is not None:
                 app.state.batcher.close()
+            app.state.retrainer.close()
             engine.dispose()
 
     app = FastAPI(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
 
 disable_created_metrics()  # type: ignore[no-untyped-call]  # the *_created series only add noise here
@@ -42,6 +44,31 @@ class Metrics:
         self.reloads = Counter(
             "lapor_model_reloads", "Model reloads by result", ["result"], registry=self.registry
         )
+
+        self.audits = Counter("lapor_audits", "Automatic decisions sampled for audit", registry=self.registry)
+        self.guard_lower_bound = Gauge(
+            "lapor_guard_lower_bound",
+            "Lower Wilson bound of live precision per class (reviewed auto decisions, current model)",
+            ["target", "label"],
+            registry=self.registry,
+        )
+        self.guard_auto = Gauge(
+            "lapor_guard_auto_enabled",
+            "1 while a class may be routed auto, 0 while the guard holds it for review",
+            ["target", "label"],
+            registry=self.registry,
+        )
+        self.retrains = Counter(
+            "lapor_retrains", "Background retrains by result", ["result"], registry=self.registry
+        )
+
+    def set_guard(self, verdict: Any) -> None:
+        """Publish a :class:`service.app.guard.GuardVerdict` (replacing the previous one)."""
+        self.guard_lower_bound.clear()
+        self.guard_auto.clear()
+        for (target, label), state in verdict.classes.items():
+            self.guard_lower_bound.labels(target=target, label=label).set(state.lower_bound)
+            self.guard_auto.labels(target=target, label=label).set(1 if state.auto else 0)
 
     def set_model(self, version: str) -> None:
         self.model_info.clear()

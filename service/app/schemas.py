@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 Status = Literal["auto", "review", "decided"]
+QueueStatus = Literal["auto", "review", "decided", "audit"]
 
 
 MAX_ID = 2**31 - 1  # suggestion ids are 32-bit integers on every database
@@ -117,6 +118,13 @@ class RouteResponse(BaseModel):
     duplicates: list[DuplicateOut]
     explanation: list[str]
     model_version: str
+    audit: bool = Field(
+        default=False, description="an auto decision sampled for audit: routed, and also in the review queue"
+    )
+    guard_held: list[str] = Field(
+        default_factory=list,
+        description="targets the model would have routed auto but the live precision guard sent to review",
+    )
 
 
 class BatchRouteResponse(BaseModel):
@@ -164,6 +172,26 @@ class ModelInfo(BaseModel):
     metrics: dict[str, Any]
     metadata: dict[str, Any]
     card: str
+    guard: dict[str, Any] | None = Field(
+        default=None,
+        description="live precision per class: target_precision, rule, and per target/label the reviewed "
+        "and correct counts, Wilson bounds, whether it is routed auto, since when and why not",
+    )
+    promotion: dict[str, Any] | None = Field(
+        default=None,
+        description="the last retrain verdict (promoted or not): reason, window, both sets of figures",
+    )
+
+
+class RetrainStatusOut(BaseModel):
+    state: Literal["idle", "running", "succeeded", "failed"]
+    started_at: datetime | None
+    finished_at: datetime | None
+    candidate: str | None = Field(description="directory name under <models>/candidates")
+    feedback_rows: int | None
+    promoted: bool | None
+    verdict: dict[str, Any] | None
+    error: str | None
 
 
 class ReloadRequest(_Strict):

@@ -25,6 +25,7 @@ from service.app.errors import (
     PayloadTooLargeError,
     SuggestionNotFoundError,
 )
+from service.app.guard import Guard, audit_key, audit_sampled
 from service.app.state import DuplicateService, LoadedModel
 
 logger = logging.getLogger("lapor_nlp.service")
@@ -112,6 +113,8 @@ def route(
     max_chars: int,
     duplicates_min_score: float = 0.0,
     batcher: PredictBatcher | None = None,
+    guard: Guard | None = None,
+    audit_share: float = 0.0,
 ) -> tuple[SuggestionRow, bool]:
     """Route one complaint and store it; returns the row and whether it was new (False: idempotent replay)."""
     check_text(req.text, max_chars)
@@ -144,6 +147,7 @@ def route(
         dups.external_ids, [m for m in matches if float(m.score) >= duplicates_min_score]
     )
 
+    held = guard_hold(guard, model, category, agency)
     status = "auto" if category["decision"] == agency["decision"] == "auto" else "review"
     row = SuggestionRow(
         external_id=req.id,
@@ -164,8 +168,10 @@ def route(
         agency_explanation=agency["explanation"],
         duplicates=duplicates,
         status=status,
+        guard_held=held,
     )
     session.add(row)
+    sample_audit(session, row, audit_share)
     try:
         session.commit()
     except IntegrityError:
@@ -182,8 +188,27 @@ def route(
             dups.add_rows([(row.id, redacted, _as_utc(req.submitted_at), row.location, req.id)])
         else:
             _sync_index(session, dups)
-    logger.info("routed suggestion=%s status=%s chars=%d", row.id, status, len(redacted))
+    logger.info("routed suggestion=%s status=%s audit=%s chars=%d", row.id, status, row.audit, len(redacted))
     return row, True
+
+
+# -- audit sampling and the live precision guard (service/app/guard.py) -----------------------------
+def guard_hold(
+    guard: Guard | None, model: LoadedModel, category: dict[str, Any], agency: dict[str, Any]
+) -> str:
+    """Apply the guard to the two target suggestions (in place); returns ``SuggestionRow.guard_held``."""
+    if guard is None:
+        return ""
+    return ",".join(guard.hold(model, category, agency))
+
+
+def sample_audit(session: Session, row: SuggestionRow, share: float) -> None:
+    """Mark an ``auto`` row for audit when its key is sampled (flushes first if it has no intake id)."""
+    if row.status != "auto" or share <= 0.0:
+        return
+    if row.external_id is None and row.id is None:
+        session.flush()  # the key is then "suggestion-<id>"
+    row.audit = audit_sampled(audit_key(row), share)
 
 
 def _as_utc(value: datetime | None) -> datetime | None:
@@ -269,6 +294,8 @@ def to_route_response(row: SuggestionRow) -> schemas.RouteResponse:
         duplicates=[schemas.DuplicateOut(**d) for d in row.duplicates],
         explanation=words,
         model_version=row.model_version,
+        audit=bool(row.audit),
+        guard_held=[t for t in (row.guard_held or "").split(",") if t],
     )
 
 
@@ -306,7 +333,9 @@ def list_page(
 ) -> tuple[list[SuggestionRow], int]:
     """A page of suggestions, oldest first unless ``newest_first``; filters combine with AND."""
     query = select(SuggestionRow)
-    if status is not None:
+    if status == "audit":  # audited auto decisions not yet reviewed
+        query = query.where(SuggestionRow.status == "auto", SuggestionRow.audit.is_(True))
+    elif status is not None:
         query = query.where(SuggestionRow.status == status)
     if agency is not None:
         query = query.where(SuggestionRow.agency_label == agency)

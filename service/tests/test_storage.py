@@ -31,7 +31,7 @@ def test_storage_migrations_create_tables(database_url: str) -> None:
     with engine.connect() as conn:
         version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     engine.dispose()
-    assert {"suggestions", "decisions", "alembic_version"} <= tables and version == "0001"
+    assert {"suggestions", "decisions", "guard_events", "alembic_version"} <= tables and version == "0002"
     with TestClient(_app(database_url)):  # a second start migrates nothing and keeps working
         pass
 

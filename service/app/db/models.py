@@ -1,11 +1,23 @@
-"""SQLAlchemy tables: one row per routed complaint (redacted) and one per reviewer decision."""
+"""SQLAlchemy tables: routed complaints (redacted), reviewer decisions, and the guard's switches."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -47,7 +59,7 @@ class SuggestionRow(Base):
     location: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-    model_version: Mapped[str] = mapped_column(String(200))
+    model_version: Mapped[str] = mapped_column(String(200), index=True)
     category_target: Mapped[str] = mapped_column(String(100))
     category_label: Mapped[str] = mapped_column(String(300))
     category_score: Mapped[float] = mapped_column(Float)
@@ -62,6 +74,11 @@ class SuggestionRow(Base):
     duplicates: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     # "auto" or "review" when routed, "decided" once a reviewer has decided.
     status: Mapped[str] = mapped_column(String(10), index=True)
+    # An `auto` decision sampled for audit: routed, and also shown to a reviewer (status stays "auto").
+    audit: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Targets the model would have routed `auto` but the guard held for review: "", "agency",
+    # "category" or "category,agency".
+    guard_held: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
     decisions: Mapped[list[DecisionRow]] = relationship(
         back_populates="suggestion",
@@ -88,3 +105,23 @@ class DecisionRow(Base):
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     suggestion: Mapped[SuggestionRow] = relationship(back_populates="decisions", foreign_keys=[suggestion_id])
+
+
+class GuardEventRow(Base):
+    """The guard paused a class (its live precision fell below the target) or resumed it (new model)."""
+
+    __tablename__ = "guard_events"
+    __table_args__ = (UniqueConstraint("model_version", "target", "label", "kind", name="uq_guard_events"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    model_version: Mapped[str] = mapped_column(String(200), index=True)
+    target: Mapped[str] = mapped_column(String(20))  # "category" | "agency"
+    label: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(10))  # "pause" | "resume"
+    reviewed: Mapped[int] = mapped_column(Integer)
+    correct: Mapped[int] = mapped_column(Integer)
+    lower_bound: Mapped[float] = mapped_column(Float)
+    upper_bound: Mapped[float] = mapped_column(Float)
+    target_precision: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(Text)

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from service.app import schemas, store
-from service.app.deps import DuplicatesDep, MetricsDep, ModelDep, SessionDep
+from service.app.deps import DuplicatesDep, GuardDep, MetricsDep, ModelDep, SessionDep
 
 router = APIRouter(tags=["health"])
 
@@ -39,8 +39,9 @@ def readyz(request: Request, model: ModelDep, dups: DuplicatesDep) -> Response:
 
 
 @router.get("/metrics", response_class=Response)
-def prometheus(session: SessionDep, metrics: MetricsDep) -> Response:
-    """Prometheus text format: requests, latency, routed and decided counts, review backlog, model."""
+def prometheus(session: SessionDep, metrics: MetricsDep, guard: GuardDep, model: ModelDep) -> Response:
+    """Prometheus text format: requests, latency, routed and decided counts, review backlog, model, guard."""
     with contextlib.suppress(SQLAlchemyError):  # keep serving the other figures while the database is away
         metrics.backlog.set(store.backlog(session))
+        guard.verdict(model)  # publishes the per-class gauges (cached for the guard's TTL)
     return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,4 +1,4 @@
-"""GET /v1/model and POST /v1/model/reload."""
+"""GET /v1/model, POST /v1/model/reload, and the background retrain (POST/GET /v1/model/retrain)."""
 
 from __future__ import annotations
 
@@ -6,19 +6,32 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Request
 
 from lapor_nlp import LaporError
 from service.app import schemas
-from service.app.deps import AdminKey, HolderDep, IntakeKey, MetricsDep, ModelDep, SettingsDep
+from service.app.deps import (
+    AdminKey,
+    GuardDep,
+    HolderDep,
+    IntakeKey,
+    MetricsDep,
+    ModelDep,
+    RetrainerDep,
+    SettingsDep,
+)
 from service.app.errors import ModelDirError
+from service.app.guard import Guard
+from service.app.retrain import CANDIDATES, Retrainer
 from service.app.routes.route import _ERRORS
 from service.app.state import LoadedModel
 
 router = APIRouter(prefix="/v1/model", tags=["model"])
 
 
-def _info(model: LoadedModel) -> schemas.ModelInfo:
+def _info(
+    model: LoadedModel, guard: Guard | None = None, retrainer: Retrainer | None = None
+) -> schemas.ModelInfo:
     r = model.router
     metadata: dict[str, Any] = dict(r.metadata or {})
     metrics = metadata.get("metrics", {})
@@ -32,13 +45,15 @@ def _info(model: LoadedModel) -> schemas.ModelInfo:
         metrics=metrics if isinstance(metrics, dict) else {"value": metrics},
         metadata=metadata,
         card=str(r.model_card or ""),
+        guard=None if guard is None else guard.verdict(model).to_dict(),
+        promotion=None if retrainer is None else retrainer.last_promotion(model.source),
     )
 
 
 @router.get("", response_model=schemas.ModelInfo, dependencies=[IntakeKey], responses=_ERRORS)
-def model_info(model: ModelDep) -> schemas.ModelInfo:
-    """Version, labels, evaluation metrics and model card of the model being served."""
-    return _info(model)
+def model_info(model: ModelDep, guard: GuardDep, retrainer: RetrainerDep) -> schemas.ModelInfo:
+    """Version, labels, metrics and card of the served model, its live guard and last retrain verdict."""
+    return _info(model, guard, retrainer)
 
 
 @router.post("/reload", response_model=schemas.ModelInfo, dependencies=[AdminKey], responses=_ERRORS)
@@ -46,23 +61,26 @@ def reload_model(
     holder: HolderDep,
     settings: SettingsDep,
     metrics: MetricsDep,
+    guard: GuardDep,
+    retrainer: RetrainerDep,
     body: Annotated[schemas.ReloadRequest | None, Body()] = None,
 ) -> schemas.ModelInfo:
     """Load the model again (after `lapor-nlp train`) and swap it in without failing any request.
 
-    `model_dir` may name another directory next to LAPOR_NLP_MODEL_DIR; if loading fails the old model
-    keeps serving and the error is returned.
+    `model_dir` may name another directory next to LAPOR_NLP_MODEL_DIR (or a retrain candidate,
+    `candidates/<name>`); if loading fails the old model keeps serving and the error is returned.
     """
     target = settings.model_dir
     if body is not None and body.model_dir:
         root = settings.model_dir.resolve().parent
         candidate = (root / body.model_dir).resolve()
-        if candidate.parent != root:
+        if candidate.parent not in (root, root / CANDIDATES) or candidate.name == CANDIDATES:
             raise ModelDirError(
-                f"model_dir must be a directory next to the configured model ({root.name}/<name>); "
-                f"got {body.model_dir!r}"
+                f"model_dir must be a directory next to the configured model ({root.name}/<name>) "
+                f"or a retrain candidate ({CANDIDATES}/<name>); got {body.model_dir!r}"
             )
         target = candidate
+    old = holder.get()
     try:
         loaded = holder.reload(target)
     except (LaporError, ValueError, OSError) as exc:
@@ -73,4 +91,32 @@ def reload_model(
         ) from None
     metrics.reloads.labels(result="ok").inc()
     metrics.set_model(loaded.version)
-    return _info(loaded)
+    guard.record_model_change(old, loaded)
+    return _info(loaded, guard, retrainer)
+
+
+@router.post(
+    "/retrain",
+    response_model=schemas.RetrainStatusOut,
+    status_code=202,
+    dependencies=[AdminKey],
+    responses=_ERRORS,
+)
+def start_retrain(
+    request: Request, holder: HolderDep, guard: GuardDep, metrics: MetricsDep, retrainer: RetrainerDep
+) -> schemas.RetrainStatusOut:
+    """Retrain in the background on the base data plus every reviewed decision (409 if one is running).
+
+    The candidate goes to `candidates/<timestamp>` next to the model and is swapped in only if its
+    promotion verdict says so; follow it with `GET /v1/model/retrain`, see the verdict in `GET /v1/model`.
+    """
+    status = retrainer.start(
+        sessionmaker=request.app.state.sessionmaker, holder=holder, guard=guard, metrics=metrics
+    )
+    return schemas.RetrainStatusOut(**status.to_dict())
+
+
+@router.get("/retrain", response_model=schemas.RetrainStatusOut, dependencies=[AdminKey], responses=_ERRORS)
+def retrain_status(retrainer: RetrainerDep) -> schemas.RetrainStatusOut:
+    """The running or last retrain of this process: state, candidate, verdict, error."""
+    return schemas.RetrainStatusOut(**retrainer.status.to_dict())

@@ -8,6 +8,7 @@ from service.app import schemas, store
 from service.app.deps import (
     BatcherDep,
     DuplicatesDep,
+    GuardDep,
     IntakeKey,
     MetricsDep,
     ModelDep,
@@ -15,6 +16,7 @@ from service.app.deps import (
     SettingsDep,
 )
 from service.app.errors import PayloadTooLargeError
+from service.app.guard import Guard
 
 router = APIRouter(prefix="/v1", tags=["routing"], dependencies=[IntakeKey])
 
@@ -37,9 +39,10 @@ def route_one(
     settings: SettingsDep,
     metrics: MetricsDep,
     batcher: BatcherDep,
+    guard: GuardDep,
 ) -> schemas.RouteResponse:
     """Route one complaint. Re-sending the same `id` with the same text returns the stored suggestion."""
-    return _route(body, session, model, dups, settings, metrics, batcher)
+    return _route(body, session, model, dups, settings, metrics, batcher, guard)
 
 
 @router.post("/route/batch", response_model=schemas.BatchRouteResponse, responses=_ERRORS)
@@ -51,6 +54,7 @@ def route_batch(
     settings: SettingsDep,
     metrics: MetricsDep,
     batcher: BatcherDep,
+    guard: GuardDep,
 ) -> schemas.BatchRouteResponse:
     """Route up to 100 complaints (LAPOR_NLP_MAX_BATCH); every text is checked before any is stored."""
     if len(body.complaints) > settings.max_batch:
@@ -59,7 +63,9 @@ def route_batch(
         )
     for item in body.complaints:
         store.check_text(item.text, settings.max_text_chars)
-    results = [_route(item, session, model, dups, settings, metrics, batcher) for item in body.complaints]
+    results = [
+        _route(item, session, model, dups, settings, metrics, batcher, guard) for item in body.complaints
+    ]
     return schemas.BatchRouteResponse(results=results)
 
 
@@ -71,6 +77,7 @@ def _route(
     settings: SettingsDep,
     metrics: MetricsDep,
     batcher: BatcherDep,
+    guard: Guard | None = None,
 ) -> schemas.RouteResponse:
     """Store (or find again) the suggestion for one complaint and count a new one by its decision."""
     row, new = store.route(
@@ -83,7 +90,11 @@ def _route(
         max_chars=settings.max_text_chars,
         duplicates_min_score=settings.duplicates_min_score,
         batcher=batcher,
+        guard=guard,
+        audit_share=settings.audit_share,
     )
     if new:
         metrics.routed.labels(decision=row.status).inc()
+        if row.audit:
+            metrics.audits.inc()
     return store.to_route_response(row)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from service.app import schemas, store
-from service.app.deps import AdminKey, IntakeKey, MetricsDep, ModelDep, SessionDep
+from service.app.deps import AdminKey, GuardDep, IntakeKey, MetricsDep, ModelDep, SessionDep
 from service.app.routes.route import _ERRORS
 
 router = APIRouter(prefix="/v1/suggestions", tags=["review"])
@@ -20,7 +20,10 @@ SuggestionId = Annotated[
 @router.get("", response_model=schemas.SuggestionPage, dependencies=[AdminKey], responses=_ERRORS)
 def list_suggestions(
     session: SessionDep,
-    status: Annotated[schemas.Status | None, Query(description="review, auto or decided")] = None,
+    status: Annotated[
+        schemas.QueueStatus | None,
+        Query(description="review, auto, decided, or audit (audited auto decisions not yet reviewed)"),
+    ] = None,
     agency: Annotated[str | None, Query(max_length=300)] = None,
     category: Annotated[str | None, Query(max_length=300)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -62,8 +65,10 @@ def decide(
     session: SessionDep,
     model: ModelDep,
     metrics: MetricsDep,
+    guard: GuardDep,
 ) -> schemas.SuggestionOut:
     """Accept or override a suggestion (or mark it a duplicate). Unknown labels are kept and flagged."""
     decision = store.decide(session, model, suggestion_id, body)
     metrics.decisions.labels(outcome=decision.outcome).inc()
+    guard.verdict(model, force=True)  # new evidence: the guard may pause a class now
     return store.to_suggestion_out(store.get(session, suggestion_id))

@@ -21,10 +21,35 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     t.add_argument("--target", action="append", required=True, help="label column to learn (repeatable)")
     t.add_argument("--location-column", action="append", default=[], help="location column (repeatable)")
     t.add_argument("--out", required=True, help="model directory to write (replaced atomically)")
-    t.add_argument("--target-precision", type=float, default=0.95, help="precision of auto decisions (0.95)")
+    t.add_argument("--target-precision", type=float, help="precision of auto decisions (0.95)")
+    t.add_argument(
+        "--time-column",
+        default="auto",
+        help="submission-time column: time-ordered folds, recency weighting (default: submitted_at "
+        "when present; 'none' turns it off)",
+    )
+    t.add_argument("--config", help="JSON or TOML file of training settings (keys: see TrainingConfig)")
     t.add_argument("--data-source", help="where the data came from, for the model card")
     t.add_argument("--quiet", action="store_true", help="no progress bars or summary")
     t.set_defaults(func=_train)
+
+    r = subparsers.add_parser(
+        "retrain",
+        help="train a candidate on base data + reviewed feedback; judge it against the current model",
+    )
+    r.add_argument("--base", required=True, help="CSV the current model was trained on (or a newer base)")
+    r.add_argument("--feedback", help="CSV of reviewed decisions (columns of `lapor-nlp export-feedback`)")
+    r.add_argument(
+        "--database-url",
+        help="read the reviewed decisions from the service's database instead of --feedback "
+        "(SQLAlchemy URL, e.g. sqlite:///.lapor-nlp/lapor-nlp.db; needs the [service] extra)",
+    )
+    r.add_argument("--out", required=True, help="directory for the candidate model and promotion.json")
+    r.add_argument("--model", default="models/default", help="current (champion) model directory")
+    r.add_argument("--window-days", type=int, default=28, help="judge on the latest N days of feedback (28)")
+    r.add_argument("--config", help="JSON or TOML training settings (default: the champion's)")
+    r.add_argument("--quiet", action="store_true", help="no progress bars or summary")
+    r.set_defaults(func=_retrain)
 
     p = subparsers.add_parser("predict", help="add T_pred, T_score, T_topk, T_decision columns to a CSV")
     p.add_argument("model", help="model directory")
@@ -68,6 +93,8 @@ def _train(args: argparse.Namespace) -> int:
             targets=args.target,
             location=args.location_column,
             target_precision=args.target_precision,
+            time_column=_time_column(args.time_column),
+            config=args.config,
             progress=not args.quiet,
         )
     argv = ["lapor-nlp", "train", args.data, "--text-column", args.text_column]
@@ -75,6 +102,12 @@ def _train(args: argparse.Namespace) -> int:
         argv += ["--target", t]
     for c in args.location_column:
         argv += ["--location-column", c]
+    if args.time_column != "auto":
+        argv += ["--time-column", args.time_column]
+    if args.config:
+        argv += ["--config", args.config]
+    if args.target_precision is not None:
+        argv += ["--target-precision", str(args.target_precision)]
     argv += ["--out", args.out]
     router.metadata["command"] = shlex.join(argv)
     router.metadata["data_source"] = args.data_source or f"{Path(args.data).name} ({len(df)} rows)"
@@ -85,7 +118,94 @@ def _train(args: argparse.Namespace) -> int:
                 f"{target}: held-out top-1 {m['top1_accuracy']:.3f}, top-3 {m['top3_accuracy']:.3f}, "
                 f"auto {m['auto_share']:.1%} at precision {m['auto_precision']}"
             )
+        _print_chosen(router.metadata)
         print(f"model written to {args.out} ({router.metadata['training_seconds']} s)")
+    return 0
+
+
+def _time_column(value: str) -> str | None:
+    return None if value.strip().lower() in ("none", "") else value
+
+
+def _print_chosen(metadata: dict[str, object]) -> None:
+    chosen = metadata.get("chosen_settings") or {}
+    time_column = metadata.get("time_column") or "none"
+    for target, sel in chosen.items():  # type: ignore[attr-defined]
+        c = sel["chosen"]
+        print(
+            f"{target}: chosen by validation ({sel['metric']}, time column {time_column}): C={c['C']}, "
+            f"class_weight={c['class_weight']}, half_life_days={c['half_life_days']}"
+        )
+
+
+def _read_feedback(args: argparse.Namespace) -> object:
+    """The reviewed decisions to learn from: ``--feedback`` CSV, or ``--database-url`` (service package)."""
+    from lapor_nlp.errors import InputError
+    from lapor_nlp.routing import read_table
+
+    database_url = getattr(args, "database_url", None)
+    if database_url and args.feedback:
+        raise InputError("give the reviewed decisions with --feedback or --database-url, not both")
+    if database_url:
+        return _feedback_from_database(database_url)
+    if not args.feedback:
+        raise InputError(
+            "give the reviewed decisions with --feedback FEEDBACK.csv (lapor-nlp export-feedback) "
+            "or --database-url URL (the service's database)"
+        )
+    return read_table(args.feedback)
+
+
+def _feedback_from_database(database_url: str) -> object:
+    """Reviewed decisions straight from the service database (the service package does the reading)."""
+    from lapor_nlp.errors import InputError
+
+    try:
+        from service.app.feedback import export_feedback_frame
+    except ImportError as exc:
+        raise InputError(
+            f"--database-url needs the routing service package ({exc.name} is missing): "
+            "install lapor-nlp[service], or export a CSV with `lapor-nlp export-feedback` and use --feedback"
+        ) from None
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        return export_feedback_frame(database_url)
+    except FileNotFoundError as exc:
+        raise InputError(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise InputError(
+            f"could not read the reviewed decisions from --database-url ({type(exc).__name__}); "
+            "check the URL and that the database is reachable"
+        ) from None
+
+
+def _retrain(args: argparse.Namespace) -> int:
+    from lapor_nlp.routing import read_table, retrain
+
+    base = read_table(args.base)
+    feedback = _read_feedback(args)
+    with _reported_warnings(args.quiet):
+        verdict = retrain(
+            args.model,
+            base,
+            feedback,  # type: ignore[arg-type]
+            args.out,
+            window_days=args.window_days,
+            progress=not args.quiet,
+            config=args.config,
+        )
+    if not args.quiet:
+        w = verdict.window
+        print(f"window {w['start']} .. {w['end']}: {w['n']} reviewed complaints")
+        for target in verdict.champion:
+            ch, ca = verdict.champion[target], verdict.candidate[target]
+            print(
+                f"{target}: champion top-1 {ch['top1_accuracy']:.3f} auto {ch['auto_share']:.1%}, "
+                f"candidate top-1 {ca['top1_accuracy']:.3f} auto {ca['auto_share']:.1%}"
+            )
+        print(f"{'PROMOTE' if verdict.promote else 'KEEP CHAMPION'}: {verdict.reason}")
+        print(f"candidate and promotion.json written to {args.out}")
     return 0
 
 

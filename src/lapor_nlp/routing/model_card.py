@@ -16,6 +16,34 @@ def _metrics_table(metrics: Mapping[str, Mapping[str, Any]]) -> list[str]:
     return lines
 
 
+def _settings_lines(metadata: Mapping[str, Any]) -> list[str]:
+    """What validation chose per target (and what was tried), and the time column used."""
+    chosen = metadata.get("chosen_settings") or {}
+    if not chosen:
+        return []
+    time_column = metadata.get("time_column")
+    how = (
+        f"`{time_column}` (rows in time order, forward-chained folds, recency weighting)"
+        if time_column
+        else "none (stratified folds)"
+    )
+    config = metadata.get("training_config", {})
+    grids = json.dumps({k: config.get(k) for k in ("C", "class_weight", "half_life_days")})
+    lines = ["", "## Settings chosen by validation", f"Time column: {how}; grids: {grids}.", ""]
+    for target, sel in chosen.items():
+        c = sel.get("chosen", {})
+        tried = ", ".join(
+            f"{t.get('C')}/{t.get('class_weight')}/{t.get('half_life_days')}: {t.get(sel.get('metric'))}"
+            for t in sel.get("tried", [])
+        )
+        lines.append(
+            f"- `{target}`: C={c.get('C')}, class_weight={c.get('class_weight')}, "
+            f"half_life_days={c.get('half_life_days')} (by {sel.get('metric')}; "
+            f"tried C/class_weight/half-life: {tried})"
+        )
+    return lines
+
+
 def render_model_card(
     metadata: Mapping[str, Any],
     *,
@@ -71,6 +99,7 @@ def render_model_card(
         f"the target precision ({metadata.get('target_precision')}, with a drift margin of "
         f"{metadata.get('drift_margin')}) on held-out folds, pooled and in their latest half; classes with "
         f"fewer than {metadata.get('min_auto_count')} examples always go to review.",
+        *_settings_lines(metadata),
         "",
         "## Quality (held-out folds of the training data)",
         *_metrics_table(metadata.get("metrics", {}).get("cross_validated", {})),

@@ -9,20 +9,31 @@ import time
 import warnings
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 import sklearn
 
 from lapor_nlp.errors import DataFormatError, EmptyComplaintError, InputError
 from lapor_nlp.routing.classifier import CalibratedLinearClassifier
+from lapor_nlp.routing.config import TrainingConfig, as_config
 from lapor_nlp.routing.data import require_columns, text_series
 from lapor_nlp.routing.features import TextFeaturizer
 from lapor_nlp.routing.location import PlaceResolver
 from lapor_nlp.routing.metrics import summary_metrics
 from lapor_nlp.routing.predictor import CompiledPredictor
+from lapor_nlp.routing.recency import DEFAULT_TIME_COLUMN, parse_times, recency_weights
+from lapor_nlp.routing.selection import (
+    Selection,
+    Setting,
+    fold_weights,
+    n_selection_points,
+    select_setting,
+)
 from lapor_nlp.routing.thresholds import choose_thresholds, decide
 from lapor_nlp.text import clean, redact
 from lapor_nlp.types import Suggestion, TargetSuggestion
@@ -74,6 +85,310 @@ def _data_hash(df: pd.DataFrame, columns: Sequence[str]) -> str:
         h.update(column.encode())
         h.update("\x1f".join(text_series(df, column)).encode("utf-8", "surrogatepass"))
     return h.hexdigest()
+
+
+AUTO_TIME_COLUMN = "auto"
+
+
+def _resolve_config(
+    config: TrainingConfig | Mapping[str, Any] | str | Path | None,
+    target_precision: float | None,
+    min_label_count: int | None,
+    min_auto_count: int | None,
+    drift_margin: float | None,
+    classifier: CalibratedLinearClassifier | None,
+) -> TrainingConfig:
+    """The config with explicit keyword arguments (and a given classifier's C/class_weight) on top."""
+    overrides: dict[str, Any] = {
+        k: v
+        for k, v in (
+            ("target_precision", target_precision),
+            ("min_label_count", min_label_count),
+            ("min_auto_count", min_auto_count),
+            ("drift_margin", drift_margin),
+        )
+        if v is not None
+    }
+    if classifier is not None:
+        overrides.update(
+            C=classifier.C, class_weight=classifier.class_weight or "none", folds=classifier.n_folds
+        )
+    return TrainingConfig.from_mapping(overrides, base=as_config(config))
+
+
+def _check_training_inputs(
+    df: pd.DataFrame, text: str, targets: Sequence[str], location: Sequence[str]
+) -> tuple[list[str], list[str]]:
+    if not isinstance(df, pd.DataFrame):
+        raise InputError(f"Router.train expects a pandas DataFrame, got {type(df).__name__}")
+    targets = [targets] if isinstance(targets, str) else list(dict.fromkeys(targets))
+    location = [location] if isinstance(location, str) else list(dict.fromkeys(location))
+    if not targets:
+        raise InputError("name at least one target column to learn, e.g. targets=['agency']")
+    require_columns(df, [text], what="text column")
+    require_columns(df, targets, what="target column")
+    require_columns(df, location, what="location column")
+    if overlap := set(targets) & ({text} | set(location)):
+        raise InputError(f"column(s) {sorted(overlap)} cannot be both a target and an input")
+    return targets, location
+
+
+def _drop_empty_texts(df: pd.DataFrame, text: str) -> tuple[pd.DataFrame, list[str]]:
+    texts = text_series(df, text)
+    nonempty = np.asarray([bool(t.strip()) for t in texts])
+    if not nonempty.any():
+        raise EmptyComplaintError(f"every text in column {text!r} is empty; is it the right column?")
+    if (~nonempty).any():
+        warnings.warn(f"{int((~nonempty).sum())} rows with an empty {text!r} were left out", stacklevel=3)
+    return df.loc[nonempty].reset_index(drop=True), [
+        t for t, keep in zip(texts, nonempty, strict=True) if keep
+    ]
+
+
+def _time_order(
+    df: pd.DataFrame, time_column: str | None
+) -> tuple[pd.DataFrame, np.ndarray | None, str | None]:
+    """``df`` sorted by its time column (stable), the times, and the column used (None: no time)."""
+    if time_column is None or (time_column == AUTO_TIME_COLUMN and DEFAULT_TIME_COLUMN not in df.columns):
+        return df, None, None
+    column = DEFAULT_TIME_COLUMN if time_column == AUTO_TIME_COLUMN else time_column
+    require_columns(df, [column], what="time column")
+    times = parse_times(df, column, required=time_column != AUTO_TIME_COLUMN)
+    if times is None:
+        return df, None, None
+    order = np.argsort(times, kind="stable")
+    return df.iloc[order].reset_index(drop=True), times[order], column
+
+
+@dataclass
+class _TargetRows:
+    """Usable rows of one target: indices into the training frame, labels, roles, resolver."""
+
+    idx: np.ndarray
+    labels: list[str]
+    roles: list[str]
+    resolver: PlaceResolver
+    left_out: list[str]
+
+
+@dataclass
+class _FittedTarget:
+    rows: _TargetRows
+    model: CalibratedLinearClassifier
+    thresholds: dict[str, float | None]
+    metrics: dict[str, Any]
+    selection: Selection | None
+
+
+def _target_rows(
+    df: pd.DataFrame,
+    target: str,
+    location: Sequence[str],
+    locations: Mapping[str, list[str]],
+    min_label_count: int,
+) -> _TargetRows:
+    labels = [s.strip() for s in text_series(df, target)]
+    rows = np.asarray([bool(v) for v in labels])
+    if not rows.any():
+        raise DataFormatError(f"target column {target!r} is empty in every row")
+    idx = np.flatnonzero(rows)
+    resolver = PlaceResolver().fit(
+        [labels[i] for i in idx], {c: [locations[c][i] for i in idx] for c in location}
+    )
+    all_roles = resolver.to_roles(labels)
+    counts = Counter(r for r, v in zip(all_roles, labels, strict=True) if v)
+    rare = sorted(label for label, n in counts.items() if n < min_label_count)
+    if rare:
+        warnings.warn(
+            f"{target}: {len(rare)} label(s) seen fewer than {min_label_count} times were left out "
+            f"(e.g. {rare[:3]}); merge them into related labels or add examples",
+            RareLabelWarning,
+            stacklevel=4,
+        )
+        rows &= np.asarray(
+            [bool(v) and counts[r] >= min_label_count for r, v in zip(all_roles, labels, strict=True)]
+        )
+    idx = np.flatnonzero(rows)
+    y = [labels[i] for i in idx]
+    roles = [all_roles[i] for i in idx]
+    if len(set(roles)) < 2:
+        raise InputError(
+            f"target {target!r} has a single usable class ({sorted(set(y))[:3]}); a router needs "
+            "at least two labels with two or more examples each"
+        )
+    return _TargetRows(idx, y, roles, resolver, rare)
+
+
+def _fit_target(
+    X: sp.csr_matrix,
+    rows: _TargetRows,
+    times: np.ndarray | None,
+    cfg: TrainingConfig,
+    template: CalibratedLinearClassifier,
+    target: str,
+    progress: bool,
+) -> tuple[CalibratedLinearClassifier, Selection]:
+    """Choose the setting by validation, then fit (held-out folds reused from the selection)."""
+    Xt = X[rows.idx]
+    t = None if times is None else times[rows.idx]
+    classes = np.asarray(sorted(set(rows.roles)), dtype=object)
+    y_index = np.searchsorted(classes, np.asarray(rows.roles, dtype=object))
+    bar = _progress(
+        n_selection_points(cfg, t is not None) * cfg.selection_folds, f"choosing {target}", progress
+    )
+    selection = select_setting(Xt, y_index, cfg, times=t, progress=bar)
+    bar.close()
+    s = selection.setting
+    model = sklearn.base.clone(template).set_params(
+        C=s.C,
+        class_weight=s.class_weight,
+        n_folds=cfg.folds,
+        calibration_folds=cfg.calibration_folds if t is not None else None,
+    )
+    bar = _progress(model.n_fit_steps(len(rows.idx)), f"training {target}", progress)
+    model.fit(
+        Xt,
+        rows.roles,
+        progress=bar,
+        sample_weight=None if t is None else recency_weights(t, s.half_life_days),
+        weights_for=None if t is None else fold_weights(t, s.half_life_days),
+        precomputed=selection.fold_scores,
+    )
+    bar.close()
+    return model, selection
+
+
+def _refit_target(
+    X: sp.csr_matrix, rows: _TargetRows, times: np.ndarray | None, previous: Router, target: str
+) -> _FittedTarget:
+    """Refit ``previous``'s classifier of ``target`` on ``rows``, keeping its calibration and figures."""
+    old = previous.classifiers[target]
+    chosen = previous.metadata.get("chosen_settings", {}).get(target, {})
+    half_life = chosen.get("chosen", {}).get("half_life_days", "none")
+    half_life = None if half_life in (None, "none") else float(half_life)
+    model = sklearn.base.clone(old)
+    t = None if times is None else times[rows.idx]
+    weight = None if t is None else recency_weights(t, half_life)
+    model.fit(X[rows.idx], rows.roles, sample_weight=weight, temperature=old.temperature_)
+    del model.oof_proba_
+    metrics = dict(previous.metadata["metrics"]["cross_validated"][target])
+    selection = Selection(
+        Setting(C=model.C, class_weight=model.class_weight, half_life_days=half_life),
+        str(chosen.get("metric", "")),
+        list(chosen.get("tried", [])),
+        {},
+    )
+    return _FittedTarget(rows, model, dict(previous.thresholds[target]), metrics, selection)
+
+
+def _held_out_figures(
+    model: CalibratedLinearClassifier,
+    rows: _TargetRows,
+    location: Sequence[str],
+    locations: Mapping[str, list[str]],
+    cleaned: Sequence[str],
+    cfg: TrainingConfig,
+    selection: Selection | None,
+) -> _FittedTarget:
+    """Thresholds and metrics from the classifier's held-out (out-of-fold) probabilities."""
+    oof = model.oof_proba_
+    del model.oof_proba_
+    valid = ~np.isnan(oof[:, 0])
+    top = np.argsort(-np.nan_to_num(oof, nan=0.0), axis=1)[:, :3]
+    pred_class, pred_label, pred_score, resolved_ok, top3_labels = [], [], [], [], []
+    for r, i in enumerate(rows.idx):
+        loc = {c: locations[c][i] for c in location}
+        res = [rows.resolver.resolve(str(model.classes_[j]), loc, cleaned[i]) for j in top[r]]
+        pred_class.append(str(model.classes_[top[r][0]]))
+        pred_label.append(res[0].label)
+        pred_score.append(float(oof[r, top[r][0]] * res[0].factor) if valid[r] else np.nan)
+        resolved_ok.append(res[0].resolved)
+        top3_labels.append([x.label for x in res])
+    y = rows.labels
+    correct = [p == t and ok for p, t, ok in zip(pred_label, y, resolved_ok, strict=True)]
+    thresholds = choose_thresholds(
+        pred_class,
+        pred_score,
+        correct,
+        target_precision=cfg.target_precision,
+        class_counts=dict(Counter(rows.roles)),
+        min_class_count=cfg.min_auto_count,
+        drift_margin=cfg.drift_margin,
+        periods=cfg.threshold_periods,
+    )
+    decisions = [
+        decide(c, s, thresholds, ok) if not np.isnan(s) else "review"
+        for c, s, ok in zip(pred_class, pred_score, resolved_ok, strict=True)
+    ]
+    v = np.flatnonzero(valid)
+    metrics = summary_metrics(
+        [y[r] for r in v],
+        [top3_labels[r] for r in v],
+        [pred_score[r] for r in v],
+        [decisions[r] for r in v],
+        target_precision=cfg.target_precision,
+    )
+    return _FittedTarget(rows, model, thresholds, metrics, selection)
+
+
+def _training_metadata(
+    df: pd.DataFrame,
+    text: str,
+    targets: Sequence[str],
+    location: Sequence[str],
+    time_column: str | None,
+    times: np.ndarray | None,
+    cfg: TrainingConfig,
+    featurizer: TextFeaturizer,
+    template: CalibratedLinearClassifier,
+    X: sp.csr_matrix,
+    fitted: Mapping[str, _FittedTarget],
+) -> dict[str, Any]:
+    from lapor_nlp import __version__
+
+    target_meta = {
+        target: {
+            "n_rows": len(f.rows.idx),
+            "labels": dict(sorted(Counter(f.rows.labels).items())),
+            "classes": [str(c) for c in f.model.classes_],
+            "class_counts": {str(k): int(v) for k, v in sorted(Counter(f.rows.roles).items())},
+            "left_out_labels": f.rows.left_out,
+            "resolver": f.rows.resolver.to_dict(),
+        }
+        for target, f in fitted.items()
+    }
+    date_range = (
+        {"column": time_column, "min": str(times.min()), "max": str(times.max())}
+        if times is not None
+        else _date_range(df)
+    )
+    return {
+        "format_version": FORMAT_VERSION,
+        "lapor_nlp_version": __version__,
+        "sklearn_version": sklearn.__version__,
+        "numpy_version": np.__version__,
+        "python_version": platform.python_version(),
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "text_column": text,
+        "location_columns": list(location),
+        "time_column": time_column,
+        "target_precision": cfg.target_precision,
+        "min_auto_count": cfg.min_auto_count,
+        "drift_margin": cfg.drift_margin,
+        "data": {
+            "n_rows": int(len(df)),
+            "sha256": _data_hash(df, [text, *targets, *location]),
+            "date_range": date_range,
+        },
+        "targets": target_meta,
+        "thresholds": {t: f.thresholds for t, f in fitted.items()},
+        "metrics": {"cross_validated": {t: f.metrics for t, f in fitted.items()}},
+        "training_config": cfg.to_dict(),
+        "chosen_settings": {t: f.selection.to_dict() for t, f in fitted.items() if f.selection is not None},
+        "featurizer": {k: list(v) if isinstance(v, tuple) else v for k, v in featurizer.get_params().items()},
+        "classifier": template.get_params(),
+        "n_features": int(X.shape[1]),
+    }
 
 
 class Router:
@@ -157,179 +472,71 @@ class Router:
         text: str,
         targets: Sequence[str],
         location: Sequence[str] = (),
-        target_precision: float = 0.95,
-        min_label_count: int = 2,
-        min_auto_count: int = 10,
-        drift_margin: float = 0.3,
+        time_column: str | None = AUTO_TIME_COLUMN,
+        config: TrainingConfig | Mapping[str, Any] | str | Path | None = None,
+        target_precision: float | None = None,
+        min_label_count: int | None = None,
+        min_auto_count: int | None = None,
+        drift_margin: float | None = None,
         progress: bool = True,
         featurizer: TextFeaturizer | None = None,
         classifier: CalibratedLinearClassifier | None = None,
+        refit_of: Router | None = None,
     ) -> Router:
         """Fit a router on ``df``: one calibrated classifier per target, thresholds from held-out folds.
 
         Parameters
         ----------
-        df : one complaint per row, in time order if possible (held-out folds are contiguous).
+        df : one complaint per row (sorted by ``time_column`` here; else its order is taken as time order).
         text : name of the text column.
         targets : label columns to learn (e.g. ``["topic", "agency"]``).
         location : location columns (e.g. ``["kecamatan", "kelurahan"]``); place-specific labels
             whose place matches these columns are learned as role + place.
-        target_precision : precision that ``auto`` decisions must reach on held-out folds.
-        min_label_count : labels with fewer training rows are left out (with a warning).
-        min_auto_count : labels with fewer training rows are always ``review``.
-        drift_margin : share of the allowed error held in reserve for later, drifting data.
+        time_column : column of submission times: rows are put in time order, recency weighting is
+            chosen by forward-chained validation, calibration and thresholds come from the latest folds.
+            Default: ``submitted_at`` when present and parseable; ``None``: no time column.
+        config : training settings (:class:`~lapor_nlp.routing.config.TrainingConfig`, a mapping of its
+            keys, or a .json/.toml file); grids (lists) are chosen by validation on ``df``.
+        target_precision, min_label_count, min_auto_count, drift_margin : override the same ``config``
+            keys (precision ``auto`` must reach on held-out folds; rarer labels left out; rarer labels
+            always ``review``; share of the allowed error held in reserve for drift).
         progress : show tqdm progress bars.
+        featurizer, classifier : components to use; a given classifier fixes ``C`` and ``class_weight``.
+        refit_of : a router just trained by this recipe on part of ``df``: refit on all of ``df`` with
+            its chosen settings, temperatures, thresholds and held-out figures (no validation folds;
+            one fit per target). Used by :func:`lapor_nlp.routing.retrain` after judging a candidate.
         """
         start = time.perf_counter()
-        if not isinstance(df, pd.DataFrame):
-            raise InputError(f"Router.train expects a pandas DataFrame, got {type(df).__name__}")
-        if isinstance(targets, str):
-            targets = [targets]
-        targets = list(dict.fromkeys(targets))
-        location = [location] if isinstance(location, str) else list(dict.fromkeys(location))
-        if not targets:
-            raise InputError("name at least one target column to learn, e.g. targets=['agency']")
-        if not 0.0 < target_precision < 1.0:
-            raise InputError(f"target_precision must be between 0 and 1, got {target_precision}")
-        require_columns(df, [text], what="text column")
-        require_columns(df, targets, what="target column")
-        require_columns(df, location, what="location column")
-        if overlap := set(targets) & ({text} | set(location)):
-            raise InputError(f"column(s) {sorted(overlap)} cannot be both a target and an input")
-        texts = text_series(df, text)
-        nonempty = np.asarray([bool(t.strip()) for t in texts])
-        if not nonempty.any():
-            raise EmptyComplaintError(f"every text in column {text!r} is empty; is it the right column?")
-        if (~nonempty).any():
-            warnings.warn(f"{int((~nonempty).sum())} rows with an empty {text!r} were left out", stacklevel=2)
-        df = df.loc[nonempty].reset_index(drop=True)
-        texts = [t for t, keep in zip(texts, nonempty, strict=True) if keep]
-        redacted = _redact_all(texts, progress)
+        cfg = _resolve_config(
+            config, target_precision, min_label_count, min_auto_count, drift_margin, classifier
+        )
+        targets, location = _check_training_inputs(df, text, targets, location)
+        df, texts = _drop_empty_texts(df, text)
+        df, times, used_time = _time_order(df, time_column)
+        redacted = _redact_all(texts if times is None else text_series(df, text), progress)
         cleaned = [clean(t) for t in redacted]
         locations = {c: text_series(df, c) for c in location}
         featurizer = featurizer if featurizer is not None else TextFeaturizer()
         X = featurizer.fit_transform(redacted)
         template = classifier if classifier is not None else CalibratedLinearClassifier()
 
-        classifiers: dict[str, CalibratedLinearClassifier] = {}
-        resolvers: dict[str, PlaceResolver] = {}
-        thresholds: dict[str, dict[str, float | None]] = {}
-        target_meta: dict[str, Any] = {}
-        metrics: dict[str, Any] = {}
+        fitted: dict[str, _FittedTarget] = {}
         for target in targets:
-            labels = [s.strip() for s in text_series(df, target)]
-            rows = np.asarray([bool(v) for v in labels])
-            if not rows.any():
-                raise DataFormatError(f"target column {target!r} is empty in every row")
-            idx = np.flatnonzero(rows)
-            resolver = PlaceResolver().fit(
-                [labels[i] for i in idx], {c: [locations[c][i] for i in idx] for c in location}
-            )
-            all_roles = resolver.to_roles(labels)
-            counts = Counter(r for r, v in zip(all_roles, labels, strict=True) if v)
-            rare = sorted(label for label, n in counts.items() if n < min_label_count)
-            if rare:
-                warnings.warn(
-                    f"{target}: {len(rare)} label(s) seen fewer than {min_label_count} times were left out "
-                    f"(e.g. {rare[:3]}); merge them into related labels or add examples",
-                    RareLabelWarning,
-                    stacklevel=2,
-                )
-                rows &= np.asarray(
-                    [bool(v) and counts[r] >= min_label_count for r, v in zip(all_roles, labels, strict=True)]
-                )
-            idx = np.flatnonzero(rows)
-            y = [labels[i] for i in idx]
-            roles = [all_roles[i] for i in idx]
-            if len(set(roles)) < 2:
-                raise InputError(
-                    f"target {target!r} has a single usable class ({sorted(set(y))[:3]}); a router needs "
-                    "at least two labels with two or more examples each"
-                )
-            model = sklearn.base.clone(template)
-            bar = _progress(model.n_fit_steps(len(idx)), f"training {target}", progress)
-            model.fit(X[idx], roles, progress=bar)
-            bar.close()
-            oof = model.oof_proba_
-            del model.oof_proba_
-            valid = ~np.isnan(oof[:, 0])
-            top = np.argsort(-np.nan_to_num(oof, nan=0.0), axis=1)[:, :3]
-            pred_class, pred_label, pred_score, resolved_ok = [], [], [], []
-            top3_labels = []
-            for r, i in enumerate(idx):
-                loc = {c: locations[c][i] for c in location}
-                res = [resolver.resolve(str(model.classes_[j]), loc, cleaned[i]) for j in top[r]]
-                pred_class.append(str(model.classes_[top[r][0]]))
-                pred_label.append(res[0].label)
-                pred_score.append(float(oof[r, top[r][0]] * res[0].factor) if valid[r] else np.nan)
-                resolved_ok.append(res[0].resolved)
-                top3_labels.append([x.label for x in res])
-            correct = [p == t and ok for p, t, ok in zip(pred_label, y, resolved_ok, strict=True)]
-            role_counts = Counter(roles)
-            thresholds[target] = choose_thresholds(
-                pred_class,
-                pred_score,
-                correct,
-                target_precision=target_precision,
-                class_counts=dict(role_counts),
-                min_class_count=min_auto_count,
-                drift_margin=drift_margin,
-            )
-            decisions = [
-                decide(c, s, thresholds[target], ok) if not np.isnan(s) else "review"
-                for c, s, ok in zip(pred_class, pred_score, resolved_ok, strict=True)
-            ]
-            v = np.asarray(valid)
-            metrics[target] = summary_metrics(
-                [y[r] for r in np.flatnonzero(v)],
-                [top3_labels[r] for r in np.flatnonzero(v)],
-                [pred_score[r] for r in np.flatnonzero(v)],
-                [decisions[r] for r in np.flatnonzero(v)],
-                target_precision=target_precision,
-            )
-            classifiers[target], resolvers[target] = model, resolver
-            target_meta[target] = {
-                "n_rows": len(idx),
-                "labels": dict(sorted(Counter(y).items())),
-                "classes": [str(c) for c in model.classes_],
-                "class_counts": {str(k): int(v) for k, v in sorted(role_counts.items())},
-                "left_out_labels": rare,
-                "resolver": resolver.to_dict(),
-            }
-        from lapor_nlp import __version__
-
-        metadata = {
-            "format_version": FORMAT_VERSION,
-            "lapor_nlp_version": __version__,
-            "sklearn_version": sklearn.__version__,
-            "numpy_version": np.__version__,
-            "python_version": platform.python_version(),
-            "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "text_column": text,
-            "location_columns": location,
-            "target_precision": target_precision,
-            "min_auto_count": min_auto_count,
-            "drift_margin": drift_margin,
-            "data": {
-                "n_rows": int(len(df)),
-                "sha256": _data_hash(df, [text, *targets, *location]),
-                "date_range": _date_range(df),
-            },
-            "targets": target_meta,
-            "thresholds": thresholds,
-            "metrics": {"cross_validated": metrics},
-            "featurizer": {
-                k: list(v) if isinstance(v, tuple) else v for k, v in featurizer.get_params().items()
-            },
-            "classifier": template.get_params(),
-            "n_features": int(X.shape[1]),
-            "training_seconds": round(time.perf_counter() - start, 1),
-        }
+            rows = _target_rows(df, target, location, locations, cfg.min_label_count)
+            if refit_of is not None and target in refit_of.classifiers:
+                fitted[target] = _refit_target(X, rows, times, refit_of, target)
+                continue
+            model, selection = _fit_target(X, rows, times, cfg, template, target, progress)
+            fitted[target] = _held_out_figures(model, rows, location, locations, cleaned, cfg, selection)
+        metadata = _training_metadata(
+            df, text, targets, location, used_time, times, cfg, featurizer, template, X, fitted
+        )
+        metadata["training_seconds"] = round(time.perf_counter() - start, 1)
         return cls(
             featurizer=featurizer,
-            classifiers=classifiers,
-            resolvers=resolvers,
-            thresholds=thresholds,
+            classifiers={t: f.model for t, f in fitted.items()},
+            resolvers={t: f.rows.resolver for t, f in fitted.items()},
+            thresholds={t: f.thresholds for t, f in fitted.items()},
             text_column=text,
             location_columns=location,
             metadata=metadata,
