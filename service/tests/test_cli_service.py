@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from lapor_nlp.cli import main as cli_main
-from lapor_nlp.cli.service import _local_keys
+from service.app.cli import local_keys as _local_keys
 from service.app.config import parse_api_keys
 from service.tests.helpers import free_port
 
