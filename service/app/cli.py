@@ -30,10 +30,15 @@ def build_parser(prog: str = "lapor-nlp-service") -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     s.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     s.add_argument(
-        "--model", type=Path, default=None, help="model directory (default $LAPOR_NLP_MODEL_DIR or models/default)"
+        "--model",
+        type=Path,
+        default=None,
+        help="model directory (default $LAPOR_NLP_MODEL_DIR or models/default)",
     )
     s.add_argument(
-        "--database-url", default=None, help=f"SQLAlchemy URL (default $LAPOR_NLP_DATABASE_URL or {DEFAULT_DB})"
+        "--database-url",
+        default=None,
+        help=f"SQLAlchemy URL (default $LAPOR_NLP_DATABASE_URL or {DEFAULT_DB})",
     )
     s.add_argument(
         "--workers",
@@ -53,7 +58,8 @@ def build_parser(prog: str = "lapor-nlp-service") -> argparse.ArgumentParser:
     s.set_defaults(func=_serve)
 
     e = sub.add_parser(
-        "export-feedback", help="write reviewed complaints (final labels) as a CSV that `lapor-nlp train` reads"
+        "export-feedback",
+        help="write reviewed complaints (final labels) as a CSV that `lapor-nlp train` reads",
     )
     e.add_argument(
         "--database-url",

@@ -52,15 +52,29 @@ def route_batch(
     metrics: MetricsDep,
     batcher: BatcherDep,
 ) -> schemas.BatchRouteResponse:
-    """Route up to 100 complaints (LAPOR_NLP_MAX_BATCH); every text is checked before any is stored."""
+    """Route up to 100 complaints (LAPOR_NLP_MAX_BATCH) in one transaction: all are stored or none.
+
+    An `id` reused with another text (409) or a bad text (422/413) names the item and stores nothing.
+    """
     if len(body.complaints) > settings.max_batch:
         raise PayloadTooLargeError(
             f"batch has {len(body.complaints)} complaints; the limit is {settings.max_batch}: split it up"
         )
-    for item in body.complaints:
-        store.check_text(item.text, settings.max_text_chars)
-    results = [_route(item, session, model, dups, settings, metrics, batcher) for item in body.complaints]
-    return schemas.BatchRouteResponse(results=results)
+    stored = store.route_many(
+        session,
+        model,
+        dups,
+        body.complaints,
+        top_k=settings.top_k,
+        duplicates_k=settings.duplicates_k,
+        max_chars=settings.max_text_chars,
+        duplicates_min_score=settings.duplicates_min_score,
+        batcher=batcher,
+    )
+    for row, new in stored:
+        if new:
+            metrics.routed.labels(decision=row.status).inc()
+    return schemas.BatchRouteResponse(results=[store.to_route_response(row) for row, _ in stored])
 
 
 def _route(

@@ -15,7 +15,7 @@ from typing import Any
 SERVICE_ENTRY_POINT = "service.app.cli"  # module with main(argv, *, prog) -> int
 COMMANDS = {
     "serve": "start the routing service (FastAPI + admin review page); needs lapor-nlp[service]",
-    "export-feedback": "write reviewed complaints as a CSV that `lapor-nlp train` reads; needs lapor-nlp[service]",
+    "export-feedback": "write reviewed complaints as a training CSV; needs lapor-nlp[service]",
 }
 
 
