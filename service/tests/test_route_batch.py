@@ -151,3 +151,27 @@ def _row(external_id: str, text: str) -> SuggestionRow:
         duplicates=[],
         status="review",
     )
+
+
+def test_index_sync_finds_rows_committed_out_of_id_order(client: TestClient) -> None:
+    """Replica X takes id 1001, replica Y commits 1002 first: a sync in between must not lose 1001.
+
+    (Explicit ids above the sequence, so the route at the end does not collide with them.)"""
+    dups = client.app.state.duplicates  # type: ignore[attr-defined]
+    sessionmaker = client.app.state.sessionmaker  # type: ignore[attr-defined]
+    with sessionmaker() as session:
+        late = _row("H-1", "pohon tumbang menutup jalan")
+        late.id = 1001
+        early = _row("H-2", "got mampet di depan sekolah")
+        early.id = 1002
+        session.add(early)
+        session.commit()
+        store.rebuild_index(session, dups)
+        assert 1001 in dups.open_gaps() and "1001" not in dups.index
+        session.add(late)
+        session.commit()
+        store.rebuild_index(session, dups)
+    assert "1001" in dups.index and "1002" in dups.index
+    assert 1001 not in dups.open_gaps()
+    r = client.post("/v1/route", headers=INTAKE, json={"text": "pohon tumbang menutup jalan raya"})
+    assert 1001 in [d["suggestion_id"] for d in r.json()["duplicates"]]
