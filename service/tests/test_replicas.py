@@ -103,7 +103,10 @@ def test_replicas_share_complaints_queue_and_decisions(replicas: tuple[httpx.Cli
 
 def test_replicas_same_new_id_at_once_store_one_row(replicas: tuple[httpx.Client, httpx.Client]) -> None:
     a, b = replicas
-    body = {"text": "Saluran air di jalan Kenanga tersumbat sampah, air meluap ke rumah warga", "id": "RACE-1"}
+    body = {
+        "text": "Saluran air di jalan Kenanga tersumbat sampah, air meluap ke rumah warga",
+        "id": "RACE-1",
+    }
 
     def send(client: httpx.Client) -> httpx.Response:
         return client.post("/v1/route", headers=INTAKE, json=body)
