@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -79,22 +79,27 @@ def _location_for(model: LoadedModel, location: Mapping[str, str] | None) -> dic
     return kept or None
 
 
-_INDEX_COLUMNS = (
-    SuggestionRow.id,
-    SuggestionRow.text,
-    SuggestionRow.submitted_at,
-    SuggestionRow.location,
-    SuggestionRow.external_id,
+_SUGGESTIONS = SuggestionRow.__table__
+_INDEX_COLUMNS = tuple(
+    _SUGGESTIONS.c[name] for name in ("id", "text", "submitted_at", "location", "external_id")
+)
+# Built once: a plain Core statement skips the ORM's per-call statement building (run on every route).
+_NEWER_ROWS = (
+    select(*_INDEX_COLUMNS).where(_SUGGESTIONS.c.id > bindparam("last_id")).order_by(_SUGGESTIONS.c.id)
 )
 
 
 def _sync_index(session: Session, dups: DuplicateService) -> None:
     """Add complaints stored (by any worker or replica) since the index last looked (dups.lock held)."""
-    condition = SuggestionRow.id > dups.last_id
+    statement = _NEWER_ROWS
     gaps = dups.open_gaps()
     if gaps:  # ids another process had taken but not committed when we last looked
-        condition = or_(condition, SuggestionRow.id.in_(gaps))
-    rows = session.execute(select(*_INDEX_COLUMNS).where(condition).order_by(SuggestionRow.id)).all()
+        statement = (
+            select(*_INDEX_COLUMNS)
+            .where(or_(_SUGGESTIONS.c.id > bindparam("last_id"), _SUGGESTIONS.c.id.in_(gaps)))
+            .order_by(_SUGGESTIONS.c.id)
+        )
+    rows = session.connection().execute(statement, {"last_id": dups.last_id}).all()
     dups.add_rows((r[0], r[1], r[2], r[3], r[4]) for r in rows)
 
 
