@@ -117,6 +117,24 @@ def _serve(model: Path, workers: str, port: int, tmp: Path) -> subprocess.Popen[
     raise RuntimeError("the service did not get ready within 180 s")
 
 
+def _server_cpu(pid: int) -> float | None:
+    """CPU seconds used so far by the server and its worker processes (None without psutil).
+
+    Unlike latency this hardly depends on what else runs on the machine, so it is comparable
+    between a busy and a quiet machine.
+    """
+    try:
+        import psutil
+    except ImportError:
+        return None
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+        return sum(sum(p.cpu_times()[:2]) for p in procs)
+    except psutil.Error:
+        return None
+
+
 def _load(
     base: str, texts: list[tuple[str, dict[str, str]]], concurrency: int
 ) -> tuple[list[float], float, list[str]]:
@@ -195,7 +213,14 @@ def main(argv: list[str] | None = None) -> int:
                     for _ in range(runs):
                         n = next(chunks)
                         chunk = texts[n * args.requests : (n + 1) * args.requests]
+                        cpu_before = _server_cpu(proc.pid)
                         lat, wall, errors = _load(base, chunk, concurrency)
+                        cpu_after = _server_cpu(proc.pid)
+                        cpu = (
+                            f"  cpu/request {(cpu_after - cpu_before) / len(lat) * 1000:5.1f} ms"
+                            if cpu_before is not None and cpu_after is not None
+                            else ""
+                        )
                         p50s.append(_pct(lat, 0.5))
                         p99s.append(_pct(lat, 0.99))
                         rates.append(len(lat) / wall)
@@ -203,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
                         print(
                             f"service: workers={workers} c={concurrency} {tag}  "
                             f"p50 {p50s[-1] * 1000:6.1f} ms  p99 {p99s[-1] * 1000:6.1f} ms  "
-                            f"{rates[-1]:6.1f} req/s  errors {len(errors)} {' '.join(sorted(errors))}"
+                            f"{rates[-1]:6.1f} req/s{cpu}  errors {len(errors)} {' '.join(sorted(errors))}"
                         )
                     p50, p99 = statistics.median(p50s), statistics.median(p99s)
                     verdict = "met" if p99 <= 0.1 else "MISSED"
