@@ -30,7 +30,7 @@ def default_workers() -> int:
     return max(1, min(cores, MAX_DEFAULT_WORKERS))
 
 
-class ServiceWorker(UvicornWorker):
+class ServiceWorker(UvicornWorker):  # type: ignore[misc]  # uvicorn-worker ships no type hints
     """uvicorn's gunicorn worker without the ``Server`` header and without trusting proxy headers."""
 
     CONFIG_KWARGS: dict[str, Any] = {
@@ -95,6 +95,9 @@ def run_workers(
         def load_config(self) -> None:
             for key, value in options.items():
                 self.cfg.set(key, value)
+            if "control_socket_disable" in self.cfg.settings:
+                # gunicorn >= 25.1 would open a control socket in $HOME, shared by every instance.
+                self.cfg.set("control_socket_disable", True)
 
         def load(self) -> FastAPI:
             _configure_logging(log_level)
