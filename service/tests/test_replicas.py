@@ -27,12 +27,22 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 
 @contextlib.contextmanager
-def _replica(database_url: str, log: Path) -> Iterator[str]:
-    """`python -m service serve` (one worker) on a free port; yields its base URL."""
+def _replica(database_url: str, log: Path, workers: int) -> Iterator[str]:
+    """`python -m service serve` on a free port; yields its base URL."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LAPOR_NLP_")}
     env["LAPOR_NLP_API_KEYS"] = KEYS
-    cmd = [sys.executable, "-m", "service", "serve", "--port", str(port), "--workers", "1", "--quiet"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "service",
+        "serve",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--quiet",
+    ]
     cmd += ["--model", str(MODEL), "--database-url", database_url]
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -60,10 +70,11 @@ def _wait_ready(base: str, log: Path) -> None:
 def replicas(pg_schema: PgSchema, tmp_path: Path) -> Iterator[tuple[httpx.Client, httpx.Client]]:
     if not (MODEL / "metadata.json").is_file():
         pytest.skip(f"no model at {MODEL} (train it first)")
-    # Both start at once: their migrations on the shared database must not collide.
+    # Both start at once: their migrations on the shared database must not collide. A runs two
+    # worker processes (gunicorn), B one (uvicorn): three processes share the database.
     with (
-        _replica(pg_schema.url, tmp_path / "a.log") as a,
-        _replica(pg_schema.url, tmp_path / "b.log") as b,
+        _replica(pg_schema.url, tmp_path / "a.log", workers=2) as a,
+        _replica(pg_schema.url, tmp_path / "b.log", workers=1) as b,
     ):
         _wait_ready(a, tmp_path / "a.log")
         _wait_ready(b, tmp_path / "b.log")
