@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
 from typing import Any
 
@@ -41,6 +41,18 @@ class PredictBatcher:
         future: Future[Any] = Future()
         self._queue.put((model, text, dict(location) if location else None, top_k, future))
         return future.result()
+
+    def predict_many(
+        self, model: LoadedModel, items: Sequence[tuple[str, Mapping[str, str] | None]], top_k: int
+    ) -> list[Any]:
+        """Suggestions for several ``(text, location)`` pairs, queued together so they share batches."""
+        self._ensure_thread()
+        futures: list[Future[Any]] = []
+        for text, location in items:
+            future: Future[Any] = Future()
+            self._queue.put((model, text, dict(location) if location else None, top_k, future))
+            futures.append(future)
+        return [future.result() for future in futures]
 
     def close(self) -> None:
         with self._lock:

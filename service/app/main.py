@@ -1,4 +1,4 @@
-"""``create_app(settings)``: the routing service. Run it with ``lapor-nlp serve``.
+"""``create_app(settings)``: the routing service. Run it with ``lapor-nlp-service serve`` (service.app.cli).
 
 Start-up (lifespan) migrates the database, loads the model (the app does not start without one) and
 rebuilds the duplicate index from the stored complaints. Errors map to JSON bodies

@@ -60,6 +60,7 @@ class MatchLike(Protocol):
 class IndexLike(Protocol):
     def add(self, id: Any, text: str, submitted_at: Any = None, location: Any = None) -> None: ...
     def query(self, text: str, k: int = 10, submitted_at: Any = None, location: Any = None) -> list[Any]: ...
+    def remove(self, id: Any) -> None: ...
     def __len__(self) -> int: ...
     def __contains__(self, id: object) -> bool: ...
 
@@ -151,20 +152,54 @@ class DuplicateService:
     """The duplicate index behind a lock, kept in step with the database by suggestion id.
 
     Every worker process syncs the rows it has not seen yet before it queries, so several workers
-    (or replicas) share one view of the complaints through the database.
+    (or replicas) share one view of the complaints through the database. Ids are handed out before
+    commit, so on a server database another process may commit id 11 before id 10: an id skipped
+    that way is remembered as a *gap* and looked for again on each sync for ``gap_seconds`` (ids of
+    rolled-back inserts never appear and are forgotten then). Only the :data:`GAP_WINDOW` ids below
+    the newest are watched: inserts in flight at one moment are far fewer.
     """
 
-    def __init__(self, index: IndexLike) -> None:
+    GAP_WINDOW = 1000
+
+    def __init__(self, index: IndexLike, *, gap_seconds: float = 120.0) -> None:
         self.index = index
         self.last_id = 0
         self.lock = threading.Lock()
         self.external_ids: dict[int, str | None] = {}  # suggestion id -> intake id, for the responses
+        self.gap_seconds = gap_seconds
+        self._gaps: dict[int, float] = {}  # id skipped by a sync -> when it was first missed
+
+    def open_gaps(self) -> list[int]:
+        """Ids below :attr:`last_id` not seen yet that may still be committed (lock held)."""
+        if self._gaps:
+            cutoff = time.monotonic() - self.gap_seconds
+            self._gaps = {sid: seen for sid, seen in self._gaps.items() if seen >= cutoff}
+        return sorted(self._gaps)
 
     def add_rows(self, rows: Iterable[tuple[int, str, Any, Mapping[str, str] | None, str | None]]) -> None:
         """Add ``(id, redacted_text, submitted_at, location, intake_id)`` rows not yet indexed (lock held)."""
+        now = time.monotonic()
         for sid, text, submitted_at, location, external_id in rows:
             key = str(sid)
             if key not in self.index:
                 self.index.add(key, text, submitted_at=submitted_at, location=dict(location or {}) or None)
             self.external_ids[sid] = external_id
+            self._gaps.pop(sid, None)
+            if sid > self.last_id + 1:
+                for missing in range(max(self.last_id + 1, sid - self.GAP_WINDOW), sid):
+                    self._gaps.setdefault(missing, now)
             self.last_id = max(self.last_id, sid)
+        if self._gaps:
+            floor = self.last_id - self.GAP_WINDOW
+            self._gaps = {sid: seen for sid, seen in self._gaps.items() if sid > floor}
+
+    def forget(self, sids: Iterable[int], *, last_id: int) -> None:
+        """Take rows added by a transaction that was rolled back out again (lock held)."""
+        for sid in sids:
+            key = str(sid)
+            if key in self.index:
+                self.index.remove(key)
+            self.external_ids.pop(sid, None)
+            self._gaps.pop(sid, None)
+        self._gaps = {sid: seen for sid, seen in self._gaps.items() if sid <= last_id}
+        self.last_id = last_id

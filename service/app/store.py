@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -79,19 +80,27 @@ def _location_for(model: LoadedModel, location: Mapping[str, str] | None) -> dic
     return kept or None
 
 
+_SUGGESTIONS = SuggestionRow.__table__
+_INDEX_COLUMNS = tuple(
+    _SUGGESTIONS.c[name] for name in ("id", "text", "submitted_at", "location", "external_id")
+)
+# Built once: a plain Core statement skips the ORM's per-call statement building (run on every route).
+_NEWER_ROWS = (
+    select(*_INDEX_COLUMNS).where(_SUGGESTIONS.c.id > bindparam("last_id")).order_by(_SUGGESTIONS.c.id)
+)
+
+
 def _sync_index(session: Session, dups: DuplicateService) -> None:
-    """Add complaints stored (by any worker) since the index last looked (dups.lock held)."""
-    rows = session.execute(
-        select(
-            SuggestionRow.id,
-            SuggestionRow.text,
-            SuggestionRow.submitted_at,
-            SuggestionRow.location,
-            SuggestionRow.external_id,
+    """Add complaints stored (by any worker or replica) since the index last looked (dups.lock held)."""
+    statement = _NEWER_ROWS
+    gaps = dups.open_gaps()
+    if gaps:  # ids another process had taken but not committed when we last looked
+        statement = (
+            select(*_INDEX_COLUMNS)
+            .where(or_(_SUGGESTIONS.c.id > bindparam("last_id"), _SUGGESTIONS.c.id.in_(gaps)))
+            .order_by(_SUGGESTIONS.c.id)
         )
-        .where(SuggestionRow.id > dups.last_id)
-        .order_by(SuggestionRow.id)
-    ).all()
+    rows = session.connection().execute(statement, {"last_id": dups.last_id}).all()
     dups.add_rows((r[0], r[1], r[2], r[3], r[4]) for r in rows)
 
 
@@ -100,6 +109,16 @@ def rebuild_index(session: Session, dups: DuplicateService) -> int:
     with dups.lock:
         _sync_index(session, dups)
         return len(dups.index)
+
+
+@dataclass
+class _Fresh:
+    """A complaint of this request that is not stored yet: its position, redacted text and suggestion."""
+
+    position: int
+    req: schemas.RouteRequest
+    redacted: str
+    suggestion: Any
 
 
 def route(
@@ -117,41 +136,186 @@ def route(
     audit_share: float = 0.0,
 ) -> tuple[SuggestionRow, bool]:
     """Route one complaint and store it; returns the row and whether it was new (False: idempotent replay)."""
-    check_text(req.text, max_chars)
-    redacted = redact(req.text)
-    if req.id is not None:
-        existing = session.scalar(select(SuggestionRow).where(SuggestionRow.external_id == req.id))
-        if existing is not None:
-            return _replay(existing, redacted, req.id)
-    location = _location_for(model, req.location)
-    if batcher is not None:
-        suggestion = batcher.predict(model, redacted, location, top_k)
-    else:
-        suggestion = model.router.predict(redacted, location=location, top_k=top_k, already_redacted=True)
-    category = _target(suggestion.targets[model.category_target])
-    agency = _target(suggestion.targets["agency"])
+    return route_many(
+        session,
+        model,
+        dups,
+        [req],
+        top_k=top_k,
+        duplicates_k=duplicates_k,
+        max_chars=max_chars,
+        duplicates_min_score=duplicates_min_score,
+        batcher=batcher,
+        guard=guard,
+        audit_share=audit_share,
+    )[0]
 
-    matches: list[Any] = []
-    if duplicates_k > 0:
-        with dups.lock:
-            _sync_index(session, dups)
-            matches = list(
-                dups.index.query(
-                    redacted,
-                    k=duplicates_k,
-                    submitted_at=req.submitted_at,
-                    location=dict(req.location or {}) or None,
-                )
-            )
-    duplicates = _duplicates_out(
-        dups.external_ids, [m for m in matches if float(m.score) >= duplicates_min_score]
+
+def route_many(
+    session: Session,
+    model: LoadedModel,
+    dups: DuplicateService,
+    reqs: Sequence[schemas.RouteRequest],
+    *,
+    top_k: int,
+    duplicates_k: int,
+    max_chars: int,
+    duplicates_min_score: float = 0.0,
+    batcher: PredictBatcher | None = None,
+    guard: Guard | None = None,
+    audit_share: float = 0.0,
+) -> list[tuple[SuggestionRow, bool]]:
+    """Route complaints and store them in one transaction: every new one is stored, or none is.
+
+    Returns ``(row, new)`` per complaint, in order; ``new`` is False for an ``id`` routed before (by
+    any replica, or earlier in the same batch) with the same text, whose stored result is returned.
+    An ``id`` reused with another text raises :class:`IdConflictError` naming the item, and nothing
+    is stored. Later complaints of a batch see earlier ones as duplicate candidates.
+    """
+    for i, req in enumerate(reqs):
+        try:
+            check_text(req.text, max_chars)
+        except (EmptyComplaintError, PayloadTooLargeError) as exc:
+            if len(reqs) == 1:
+                raise
+            raise type(exc)(f"complaints[{i}]: {exc}; nothing in this batch was stored") from None
+    redacted = [redact(req.text) for req in reqs]
+    replays = _stored_results(session, reqs, redacted)
+    fresh = _predict(model, reqs, redacted, [i for i in range(len(reqs)) if i not in replays], top_k, batcher)
+    try:
+        rows = _store(session, model, dups, fresh, duplicates_k, duplicates_min_score, guard, audit_share)
+    except IntegrityError:
+        # Another request (any replica) stored one of these ids meanwhile: replay what it stored.
+        replays = _stored_results(session, reqs, redacted)
+        fresh = [f for f in fresh if f.position not in replays]
+        rows = _store(session, model, dups, fresh, duplicates_k, duplicates_min_score, guard, audit_share)
+    return _results(len(reqs), rows, replays)
+
+
+def _stored_results(
+    session: Session, reqs: Sequence[schemas.RouteRequest], redacted: Sequence[str]
+) -> dict[int, SuggestionRow | int]:
+    """Position -> stored row (or earlier position in this request) for ids routed before."""
+    ids = {req.id for req in reqs if req.id is not None}
+    stored: dict[str, SuggestionRow] = {}
+    if ids:
+        found = session.scalars(select(SuggestionRow).where(SuggestionRow.external_id.in_(ids)))
+        stored = {row.external_id: row for row in found if row.external_id is not None}
+    first: dict[str, int] = {}
+    replays: dict[int, SuggestionRow | int] = {}
+    for i, (req, text) in enumerate(zip(reqs, redacted, strict=True)):
+        if req.id is None:
+            continue
+        if req.id in stored:
+            _check_same_text(stored[req.id].text, text, req.id, i, len(reqs))
+            replays[i] = stored[req.id]
+        elif req.id in first:
+            _check_same_text(redacted[first[req.id]], text, req.id, i, len(reqs))
+            replays[i] = first[req.id]
+        else:
+            first[req.id] = i
+    return replays
+
+
+def _check_same_text(stored: str, text: str, external_id: str, position: int, count: int) -> None:
+    if stored == text:
+        return
+    where = f"complaints[{position}]: " if count > 1 else ""
+    nothing = "; nothing in this batch was stored" if count > 1 else ""
+    raise IdConflictError(
+        f"{where}id {external_id!r} was already routed with a different text{nothing}; "
+        "send a new id for a new complaint"
     )
 
+
+def _predict(
+    model: LoadedModel,
+    reqs: Sequence[schemas.RouteRequest],
+    redacted: Sequence[str],
+    positions: list[int],
+    top_k: int,
+    batcher: PredictBatcher | None,
+) -> list[_Fresh]:
+    """The model's suggestions for the complaints at ``positions`` (texts already redacted)."""
+    items = [(redacted[i], _location_for(model, reqs[i].location)) for i in positions]
+    if batcher is not None:
+        suggestions = batcher.predict_many(model, items, top_k)
+    else:
+        suggestions = [
+            model.router.predict(text, location=location, top_k=top_k, already_redacted=True)
+            for text, location in items
+        ]
+    return [_Fresh(i, reqs[i], redacted[i], s) for i, s in zip(positions, suggestions, strict=True)]
+
+
+def _store(
+    session: Session,
+    model: LoadedModel,
+    dups: DuplicateService,
+    fresh: list[_Fresh],
+    duplicates_k: int,
+    duplicates_min_score: float,
+    guard: Guard | None = None,
+    audit_share: float = 0.0,
+) -> dict[int, SuggestionRow]:
+    """Find duplicates, insert and commit the new rows, and index them; on failure undo it all.
+
+    The index lock is held from the sync to the end, so the complaints of this request and those of
+    other threads of this process are indexed in commit order.
+    """
+    rows: dict[int, SuggestionRow] = {}
+    if not fresh:
+        return rows
+    with dups.lock:
+        _sync_index(session, dups)
+        synced = dups.last_id
+        indexed: list[int] = []
+        try:
+            for n, item in enumerate(fresh):
+                matches = _find_duplicates(dups, item.req, item.redacted, duplicates_k, duplicates_min_score)
+                row = _new_row(model, item, matches, guard)
+                session.add(row)
+                sample_audit(session, row, audit_share)
+                rows[item.position] = row
+                if n < len(fresh) - 1:  # the next complaints of the batch see this one as earlier
+                    session.flush()
+                    dups.add_rows([_index_entry(row, item)])
+                    indexed.append(row.id)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            dups.forget(indexed, last_id=synced)
+            raise
+        dups.add_rows([_index_entry(rows[fresh[-1].position], fresh[-1])])
+    for row in rows.values():
+        logger.debug(
+            "routed suggestion=%s status=%s audit=%s chars=%d", row.id, row.status, row.audit, len(row.text)
+        )
+    return rows
+
+
+def _find_duplicates(
+    dups: DuplicateService, req: schemas.RouteRequest, redacted: str, k: int, min_score: float
+) -> list[dict[str, Any]]:
+    """Earlier complaints about the same problem, as stored with the suggestion (dups.lock held)."""
+    if k <= 0:
+        return []
+    matches = dups.index.query(
+        redacted, k=k, submitted_at=req.submitted_at, location=dict(req.location or {}) or None
+    )
+    return _duplicates_out(dups.external_ids, [m for m in matches if float(m.score) >= min_score])
+
+
+def _new_row(
+    model: LoadedModel, item: _Fresh, duplicates: list[dict[str, Any]], guard: Guard | None = None
+) -> SuggestionRow:
+    category = _target(item.suggestion.targets[model.category_target])
+    agency = _target(item.suggestion.targets["agency"])
     held = guard_hold(guard, model, category, agency)
-    status = "auto" if category["decision"] == agency["decision"] == "auto" else "review"
-    row = SuggestionRow(
+    req = item.req
+    return SuggestionRow(
         external_id=req.id,
-        text=redacted,
+        text=item.redacted,
         location=dict(req.location or {}),
         submitted_at=req.submitted_at,
         model_version=model.version,
@@ -167,29 +331,9 @@ def route(
         agency_top_k=agency["top_k"],
         agency_explanation=agency["explanation"],
         duplicates=duplicates,
-        status=status,
         guard_held=held,
+        status="auto" if category["decision"] == agency["decision"] == "auto" else "review",
     )
-    session.add(row)
-    sample_audit(session, row, audit_share)
-    try:
-        session.commit()
-    except IntegrityError:
-        # Two requests with the same intake id raced; the first one won.
-        session.rollback()
-        existing = session.scalar(select(SuggestionRow).where(SuggestionRow.external_id == req.id))
-        if existing is None:
-            raise
-        return _replay(existing, redacted, req.id or "")
-    with dups.lock:
-        if row.id == dups.last_id + 1:
-            # Nothing was stored since the index last looked: index this row as written (the values
-            # the database hands back) without reading it back.
-            dups.add_rows([(row.id, redacted, _as_utc(req.submitted_at), row.location, req.id)])
-        else:
-            _sync_index(session, dups)
-    logger.info("routed suggestion=%s status=%s audit=%s chars=%d", row.id, status, row.audit, len(redacted))
-    return row, True
 
 
 # -- audit sampling and the live precision guard (service/app/guard.py) -----------------------------
@@ -211,19 +355,31 @@ def sample_audit(session: Session, row: SuggestionRow, share: float) -> None:
     row.audit = audit_sampled(audit_key(row), share)
 
 
+def _index_entry(
+    row: SuggestionRow, item: _Fresh
+) -> tuple[int, str, datetime | None, dict[str, str], str | None]:
+    """The index entry of a new row, as the database hands it back, without reading it back."""
+    return (row.id, item.redacted, _as_utc(item.req.submitted_at), row.location, item.req.id)
+
+
+def _results(
+    count: int, rows: Mapping[int, SuggestionRow], replays: Mapping[int, SuggestionRow | int]
+) -> list[tuple[SuggestionRow, bool]]:
+    out: list[tuple[SuggestionRow, bool]] = []
+    for i in range(count):
+        if i in rows:
+            out.append((rows[i], True))
+            continue
+        earlier = replays[i]
+        out.append((rows[earlier] if isinstance(earlier, int) else earlier, False))
+    return out
+
+
 def _as_utc(value: datetime | None) -> datetime | None:
     """``value`` as the database returns it: UTC-aware (naive values are taken as UTC)."""
     if value is None:
         return None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _replay(existing: SuggestionRow, redacted: str, external_id: str) -> tuple[SuggestionRow, bool]:
-    if existing.text != redacted:
-        raise IdConflictError(
-            f"id {external_id!r} was already routed with a different text; send a new id for a new complaint"
-        )
-    return existing, False
 
 
 def _duplicates_out(external: Mapping[int, str | None], matches: Sequence[Any]) -> list[dict[str, Any]]:

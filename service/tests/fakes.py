@@ -126,6 +126,10 @@ class FakeIndex:
                 raise ValueError(f"id {id!r} is already in the index")
             self.docs[id] = set(re.findall(r"\w+", text.lower()))
 
+    def remove(self, id: Any) -> None:
+        with self._lock:
+            del self.docs[id]
+
     def query(
         self, text: str, k: int = 10, submitted_at: Any = None, location: Any = None
     ) -> list[FakeMatch]:

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from lapor_nlp.cli import main as cli_main
-from lapor_nlp.cli.service import _local_keys
+from service.app.cli import local_keys as _local_keys
 from service.app.config import parse_api_keys
 from service.tests.helpers import free_port
 
@@ -98,3 +98,52 @@ def test_cli_serve_starts_on_default_model(tmp_path: Path) -> None:
         out, _ = proc.communicate(timeout=30)
     assert f"http://127.0.0.1:{port}/admin" in out
     assert keys["admin"] in out  # the local keys are printed for `make run`
+
+
+def test_default_workers_follow_the_cores() -> None:
+    from service.app.server import MAX_DEFAULT_WORKERS, default_workers
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    assert default_workers() == max(1, min(cores, MAX_DEFAULT_WORKERS))
+
+
+def test_service_settings_come_from_flags_without_touching_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from service.app.cli import build_parser, settings_from_args
+
+    monkeypatch.delenv("LAPOR_NLP_API_KEYS", raising=False)
+    monkeypatch.setenv("LAPOR_NLP_MAX_BATCH", "7")  # read from the environment ...
+    before = dict(os.environ)
+    args = build_parser().parse_args(
+        [
+            "serve",
+            "--model",
+            "m",
+            "--database-url",
+            "sqlite:///x.db",
+            "--quiet",
+            "--local-keys",
+            str(tmp_path / "k"),
+        ]
+    )
+    settings = settings_from_args(args)
+    assert dict(os.environ) == before  # ... and never written to
+    assert settings.max_batch == 7 and str(settings.model_dir) == "m"
+    assert settings.database_url == "sqlite:///x.db" and settings.log_level == "WARNING"
+    assert [role for role, _ in parse_api_keys(settings.api_keys)] == ["intake", "admin"]
+    assert "local API keys" in capsys.readouterr().out
+
+
+def test_lapor_nlp_serve_hands_its_arguments_to_the_service(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LAPOR_NLP_API_KEYS", "admin:x")
+    with pytest.raises(SystemExit) as exit_info:
+        cli_main(["serve", "--help"])
+    assert exit_info.value.code == 0
+    assert "--workers" in capsys.readouterr().out
+    code = cli_main(["export-feedback", "--database-url", f"sqlite:///{tmp_path / 'none.db'}", "-o", "x.csv"])
+    assert code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("lapor-nlp export-feedback: error:")

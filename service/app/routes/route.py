@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from service.app import schemas, store
+from service.app.db.models import SuggestionRow
 from service.app.deps import (
     BatcherDep,
     DuplicatesDep,
@@ -56,17 +57,28 @@ def route_batch(
     batcher: BatcherDep,
     guard: GuardDep,
 ) -> schemas.BatchRouteResponse:
-    """Route up to 100 complaints (LAPOR_NLP_MAX_BATCH); every text is checked before any is stored."""
+    """Route up to 100 complaints (LAPOR_NLP_MAX_BATCH) in one transaction: all are stored or none.
+
+    An `id` reused with another text (409) or a bad text (422/413) names the item and stores nothing.
+    """
     if len(body.complaints) > settings.max_batch:
         raise PayloadTooLargeError(
             f"batch has {len(body.complaints)} complaints; the limit is {settings.max_batch}: split it up"
         )
-    for item in body.complaints:
-        store.check_text(item.text, settings.max_text_chars)
-    results = [
-        _route(item, session, model, dups, settings, metrics, batcher, guard) for item in body.complaints
-    ]
-    return schemas.BatchRouteResponse(results=results)
+    stored = store.route_many(
+        session,
+        model,
+        dups,
+        body.complaints,
+        top_k=settings.top_k,
+        duplicates_k=settings.duplicates_k,
+        max_chars=settings.max_text_chars,
+        duplicates_min_score=settings.duplicates_min_score,
+        batcher=batcher,
+        guard=guard,
+        audit_share=settings.audit_share,
+    )
+    return schemas.BatchRouteResponse(results=[_counted(row, new, metrics) for row, new in stored])
 
 
 def _route(
@@ -93,6 +105,11 @@ def _route(
         guard=guard,
         audit_share=settings.audit_share,
     )
+    return _counted(row, new, metrics)
+
+
+def _counted(row: SuggestionRow, new: bool, metrics: MetricsDep) -> schemas.RouteResponse:
+    """Count a newly stored suggestion by its decision (and audit) and return it as a response."""
     if new:
         metrics.routed.labels(decision=row.status).inc()
         if row.audit:
