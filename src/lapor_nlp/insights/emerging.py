@@ -15,9 +15,9 @@ The thresholds default per level (:data:`LEVEL_THRESHOLDS`): a kelurahan's weekl
 (baseline mostly 0-1), so a few complaints more than usual already look like a jump, and kelurahan
 need more evidence than kecamatan, categories or agencies. At most ``max_per_period`` alerts per
 level and period are kept (the strongest). Chosen on the Surabaya 2022 export, January to November
-only (December held out): the
-defaults give 31 alerts in those 48 weeks instead of 94 (see benchmarks/README.md, "Emerging-issue
-alerts"), while a planted outbreak of 12 complaints in one week is still found at every level.
+only (December held out): the defaults give 31 alerts in those 48 weeks instead of 94 (see
+benchmarks/README.md, "Emerging-issue alerts"), while a planted outbreak of 12 complaints in one
+week is still found at every level.
 """
 
 from __future__ import annotations
