@@ -32,7 +32,7 @@ def _drop_url(match: re.Match[str]) -> str:
 
 _PLACEHOLDER_TOKEN = "|".join(sorted(placeholders.TOKENS, key=len, reverse=True))
 # Placeholder tokens, runs of letters, runs of digits: "rt05" -> "rt", "05"; emoji and punctuation vanish.
-_TOKEN = re.compile(rf"(?:{_PLACEHOLDER_TOKEN})|[^\W\d_]+|\d+")
+_TOKEN = re.compile(rf"[^\W\d_]+|\d+|(?:{_PLACEHOLDER_TOKEN})")  # letters first: most tokens are words
 _APOSTROPHE = re.compile("(?<=[^\\W\\d_])['\u2019`\u00b4](?=[^\\W\\d_])")
 _TRIPLE = re.compile(r"([a-z])\1{2,}")
 _DOUBLE = re.compile(r"([a-z])\1")

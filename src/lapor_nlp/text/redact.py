@@ -45,8 +45,11 @@ LOKAL_TYPES: dict[str, str] = {
     "SIM": "[SIM]",
     "PASSPORT": "[PASSPORT]",
 }
-_BEFORE = 40  # characters of context given to lokal-id before a hint
-_AFTER = 80  # ... and after it
+# Context given to lokal-id around a hint (characters before, after): a number's label comes before it
+# ("NPWP", "no. rek"), a name follows its cue ("Halo Budi," needs the comma after it).
+_NUMBER_CONTEXT = (40, 24)
+_NAME_CONTEXT_CHARS = (24, 64)
+_CUT = 20  # how far a stretch may grow to end at a space
 _MAX_PIECE = 4_000  # longest stretch handed to lokal-id at once
 
 
@@ -123,7 +126,7 @@ _CASED_NAME_HINT = re.compile(
 
 
 def _hints(view: str, low: str | None, own: list[Span]) -> list[tuple[int, int]]:
-    """Where lokal-id could add something, in reading order.
+    """Stretches of ``view`` where lokal-id could add something (hint plus context), by start.
 
     Digit runs and ``@`` that lie inside one of our own spans are settled: lokal-id's numeric and e-mail
     finds only count where ours found nothing, so asking it about them would be wasted work.
@@ -138,12 +141,15 @@ def _hints(view: str, low: str | None, own: list[Span]) -> list[tuple[int, int]]
         for start, end in numeric:
             k = bisect.bisect_right(starts, start)
             if not (k and reach[k - 1] >= end):
-                found.append((start, end))
+                found.append((start - _NUMBER_CONTEXT[0], end + _NUMBER_CONTEXT[1]))
     name_hint = _NAME_HINT_LOWER if low is not None else _NAME_HINT_ANY_CASE
     for m in name_hint.finditer(low if low is not None else view):
         if m.group("weak") is None or view[m.end() - 1].isupper():  # "Pak Budi", not "pak tolong"
-            found.append(m.span())
-    found.extend(m.span() for m in _CASED_NAME_HINT.finditer(view))
+            found.append((m.start() - _NAME_CONTEXT_CHARS[0], m.end() + _NAME_CONTEXT_CHARS[1]))
+    found.extend(
+        (m.start() - _NAME_CONTEXT_CHARS[0], m.end() + _NAME_CONTEXT_CHARS[1])
+        for m in _CASED_NAME_HINT.finditer(view)
+    )
     found.sort()
     return found
 
@@ -266,34 +272,33 @@ def _lokal_spans(view: str, hints: list[tuple[int, int]]) -> Iterator[Span]:
 
 
 def _windows(view: str, hints: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
-    """Stretches of ``view`` around the hints, cut at spaces, merged when they touch.
+    """The hint stretches clipped to ``view``, merged when they touch, widened to end at spaces.
 
-    lokal-id reads a name, number or address from its cue onwards, looking at most a few words back (a
-    label such as "NPWP" or "no. rek") and ahead ("Halo Budi," needs the comma): ``_BEFORE`` and
-    ``_AFTER`` characters around each hint lose nothing it would find there, and a lokal-id call costs
-    about 3 microseconds per character, so short stretches keep both complaints and 1 MB inputs cheap.
+    lokal-id reads a name or number from its cue onwards, looking only a few words back (a label) and
+    ahead, and a call costs about 3 microseconds per character: short stretches lose nothing it would
+    find there and keep both complaints and 1 MB inputs cheap.
     """
     spans: list[list[int]] = []
     for start, end in hints:
-        lo, hi = max(0, start - _BEFORE), min(len(view), end + _AFTER)
+        lo, hi = max(0, start), min(len(view), end)
         if spans and lo <= spans[-1][1]:
             spans[-1][1] = max(spans[-1][1], hi)
         else:
             spans.append([lo, hi])
     for lo, hi in spans:
         if lo > 0:
-            cut = view.rfind(" ", max(0, lo - _BEFORE // 2), lo)
+            cut = view.rfind(" ", max(0, lo - _CUT), lo)
             lo = cut + 1 if cut >= 0 else lo
         if hi < len(view):
-            cut = view.find(" ", hi, hi + _AFTER // 2)
+            cut = view.find(" ", hi, hi + _CUT)
             hi = cut if cut >= 0 else hi
         # lokal-id looks back to the start of the line for some kinds, which is quadratic on a long
-        # single-line text: cut long stretches into overlapping pieces (overlap = one window).
+        # single-line text: cut long stretches into overlapping pieces.
         while hi - lo > _MAX_PIECE:
             cut = view.rfind(" ", lo + _MAX_PIECE // 2, lo + _MAX_PIECE)
             cut = cut if cut > lo else lo + _MAX_PIECE
             yield lo, cut
-            lo = max(lo + 1, cut - _BEFORE - _AFTER)
+            lo = max(lo + 1, cut - 2 * _NAME_CONTEXT_CHARS[1])
             space = view.find(" ", lo, cut)
             lo = space + 1 if 0 <= space < cut else lo
         yield lo, hi
@@ -614,6 +619,15 @@ def redact(text: str) -> str:
     'NIK [NIK], hp [PHONE], RT 05 RW 03'
     """
     text = check_text(text, "redact")
+    return _redact_cached(text) if len(text) <= _CACHED_LENGTH else _redact(text)
+
+
+# Re-submitted complaints repeat their text word for word (~5% of a year's intake); a bounded memo of the
+# latest texts answers them at once. Long texts are not kept.
+_CACHED_LENGTH = 10_000
+
+
+def _redact(text: str) -> str:
     spans = find_spans(text)
     if not spans:
         return text
@@ -625,3 +639,6 @@ def redact(text: str) -> str:
         pos = s.end
     out.append(text[pos:])
     return "".join(out)
+
+
+_redact_cached = functools.lru_cache(maxsize=4096)(_redact)
