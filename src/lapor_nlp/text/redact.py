@@ -164,21 +164,17 @@ _AFTER_SENTENCE_END = re.compile(
 )
 
 
-@functools.cache
 def _known_names() -> frozenset[str]:
-    """Indonesian given and family names from lokal-id's name lists (empty if a release lacks them)."""
-    try:
-        from lokal.samaran import _names  # noqa: PLC0415
-    except ImportError:  # pragma: no cover
-        return frozenset()
-    lists = ("GIVEN_NAMES", "AMBIGUOUS_GIVEN_NAMES", "FAMILY_NAMES", "SECOND_NAMES")
-    return frozenset(str(n).lower() for name in lists for n in getattr(_names, name, ()))
+    """Indonesian given and family names (``data/names.txt``); a missing list raises, never weakens."""
+    from lapor_nlp.text.lexicon import names  # noqa: PLC0415
+
+    return names()
 
 
 def _is_common_word(word: str) -> bool:
     """An Indonesian word rather than a name: a root, stopword, slang, or an affixed form of a root.
 
-    Known given and family names (lokal-id's lists: "budi", "indah", "lestari") never count as common.
+    Known given and family names (``data/names.txt``: "budi", "indah", "lestari") never count as common.
     """
     from lapor_nlp.text.lexicon import root_words, slang, stopwords  # noqa: PLC0415
     from lapor_nlp.text.stem import stem_word  # noqa: PLC0415
