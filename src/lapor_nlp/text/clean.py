@@ -12,7 +12,7 @@ import re
 import unicodedata
 
 from lapor_nlp.text import placeholders
-from lapor_nlp.text._input import check_text
+from lapor_nlp.text._input import ensure_text
 from lapor_nlp.text.lexicon import known_words
 
 # "\n" typed as two characters (how the source exports stored line breaks), also doubled: "\\n".
@@ -135,5 +135,5 @@ def clean(text: str) -> str:
     >>> clean("Jln RUSAK parahhh!!!\\\\nTolong dicek https://x.id/a [NAME_1]")
     'jln rusak parah tolong dicek __name__'
     """
-    text = check_text(text, "clean")
+    text = ensure_text(text, "clean")
     return " ".join(w if w in placeholders.TOKENS else normalise_word(w) for w in raw_tokens(text))

@@ -117,7 +117,7 @@ class Preprocessor(TransformerMixin, BaseEstimator):
                 text = _redact(text)
             words = list(map(known, tokens := raw_tokens(text)))  # one C-level pass for known tokens
             if None in words:
-                words = [lookup(t) if w is None else w for t, w in zip(tokens, words)]
+                words = [lookup(t) if w is None else w for t, w in zip(tokens, words, strict=True)]
             out.append(" ".join(filter(None, words)))
         return out
 

@@ -28,7 +28,7 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from lapor_nlp.text._input import check_text
+from lapor_nlp.text._input import ensure_text
 
 #: lokal-id PII type -> our placeholder. KK numbers look like NIKs and are masked the same way.
 LOKAL_TYPES: dict[str, str] = {
@@ -120,7 +120,7 @@ _NAME_HINT_LOWER = re.compile(_NAME_HINT_TEXT)  # on text.lower() when that keep
 _NAME_HINT_ANY_CASE = re.compile(_NAME_HINT_TEXT, re.IGNORECASE)
 _CASED_NAME_HINT = re.compile(
     r"\b(?:(?:Dr|Drs|Dra|Prof|Ir|H|Hj|Alm|Almh|Mr|Mrs|Ms)\.\s*[A-Z]|(?:"
-    + "|".join(w + "|" + w.capitalize() + "|" + w.upper() for w in ("saya", "aku", "pelanggan", "pemohon", "penerima"))
+    + "|".join(f"{w}|{w.title()}|{w.upper()}" for w in ("saya", "aku", "pelanggan", "pemohon", "penerima"))
     + r")\s+[A-Z][a-z])"
 )
 
@@ -566,9 +566,9 @@ def _overlaps(sorted_spans: list[tuple[int, int]], starts: list[int], span: Span
 def find_spans(text: str) -> list[Span]:
     """Non-overlapping spans of personal data in ``text`` (validated str), in reading order."""
     view = _view(text)
-    low: str | None = view.lower()
-    if len(low) != len(view):  # a few characters change length in lower case: keep the offsets right
-        low = None
+    lowered = view.lower()
+    # A few characters change length in lower case ("İ"): then the offsets would not match, use the view.
+    low = lowered if len(lowered) == len(view) else None
     spans = list(_digit_spans(view))
     spans.extend(_email_spans(view))
     spans.extend(_name_spans(view, low))
@@ -614,7 +614,7 @@ def redact(text: str) -> str:
     >>> redact("NIK 3578 0123 4567 0001, hp 0812-3456-7890, RT 05 RW 03")
     'NIK [NIK], hp [PHONE], RT 05 RW 03'
     """
-    text = check_text(text, "redact")
+    text = ensure_text(text, "redact")
     return _redact_cached(text) if len(text) <= _CACHED_LENGTH else _redact(text)
 
 

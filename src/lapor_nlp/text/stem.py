@@ -75,7 +75,8 @@ _MAX_TAIL = max(map(len, _TAILS))
 _INFIXES = frozenset(("el", "em", "er", "in"))
 # Letters that, put before a word starting with the key, make a prefix start ("k" + "e..." = "ke...").
 _RECODE_HEADS = {
-    second: tuple(c for c in string.ascii_lowercase if c + second in _HEAD_STARTS) for second in "abcdefghijklmnopqrstuvwxyz"
+    second: tuple(c for c in string.ascii_lowercase if c + second in _HEAD_STARTS)
+    for second in string.ascii_lowercase
 }
 
 
