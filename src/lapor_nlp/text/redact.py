@@ -459,8 +459,8 @@ def _email_spans(view: str) -> Iterator[Span]:
 # Strong cues: what follows is a name even in lower case ("nama saya siti rahayu", "a.n. BUDI").
 _STRONG_NAME_CUE_TEXT = (
     r"\b(?<!-)(?:atas\s+nama|a\s?\.\s?n\s?\.?|a/n|an\.|nama\s+(?:lengkap\s+)?(?:saya|sy|anak\s+saya|ibu\s+saya|"
-    r"bapak\s+saya|suami\s+saya|istri\s+saya)|bernama|namanya|nama(?:\s+lengkap)?\s*:)(?![A-Za-z])"
-    r"[ \t]*:?[ \t]*"
+    r"bapak\s+saya|suami\s+saya|istri\s+saya)|bernama|namanya)(?![A-Za-z])[ \t]*:?[ \t]*"
+    r"|\b(?<!-)nama(?:\s+lengkap)?\s*:[ \t]*"  # "Nama :Budi" too
 )
 _STRONG_NAME_CUE = re.compile(_STRONG_NAME_CUE_TEXT, re.IGNORECASE)
 _STRONG_NAME_CUE_LOWER = re.compile(_STRONG_NAME_CUE_TEXT)  # on text.lower() when offsets hold
