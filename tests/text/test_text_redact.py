@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from lapor_nlp.errors import TextTypeError
+from lapor_nlp.errors import DataFormatError, TextTypeError
 from lapor_nlp.text import redact
 from lapor_nlp.text.evaluation import FORMS, evaluate, lokal_only, plant
+from lapor_nlp.text.lexicon import names
 
 CASES = [
     json.loads(line) for line in (Path(__file__).parent / "fixtures" / "redact.jsonl").open(encoding="utf-8")
@@ -107,3 +108,37 @@ def test_redaction_false_positives_on_real_complaints(surabaya_csv: Path) -> Non
                 remaining.remove(n)
                 kept += 1
     assert kept / total >= 0.995
+
+
+def _names_a_stemmer_would_split() -> list[str]:
+    """Names from data/names.txt that look like affixed words ("dimas", "toni"): only the list keeps them."""
+    from lapor_nlp.text.lexicon import slang, stopwords
+    from lapor_nlp.text.stem import stem_word
+
+    return sorted(n for n in names() if n in stopwords() or n in slang() or stem_word(n) != n)
+
+
+@pytest.mark.parametrize("template", ["nama saya budi {} mohon bantuan", "Ibu Siti {} mengeluh jalan rusak"])
+def test_redact_takes_whole_names_from_the_shipped_list(template: str) -> None:
+    hard = _names_a_stemmer_would_split()
+    assert len(hard) >= 5  # the list is there and holds such names
+    for name in hard:
+        out = redact(template.format(name)).lower()
+        assert name not in out.split(), out
+
+
+def test_names_list_missing_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lapor_nlp.text import lexicon
+
+    def missing(name: str) -> list[tuple[int, str]]:
+        raise FileNotFoundError(name)
+
+    lexicon.names.cache_clear()
+    monkeypatch.setattr(lexicon, "_lines", missing)
+    try:
+        with pytest.raises(DataFormatError, match="names.txt"):
+            lexicon.names()
+    finally:
+        monkeypatch.undo()
+        lexicon.names.cache_clear()
+    assert "budi" in lexicon.names()

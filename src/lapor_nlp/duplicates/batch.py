@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from lapor_nlp._progress import progress_bar
 from lapor_nlp.duplicates.index import DuplicateIndex
 from lapor_nlp.errors import DataFormatError
 
@@ -62,10 +63,7 @@ def find_groups(
     parent: dict[str, str] = {}
     link: dict[str, tuple[str, float, str]] = {}
     rows = df.to_dict("records")
-    if progress:
-        from tqdm.auto import tqdm
-
-        rows = tqdm(rows, desc="de-duplicating", unit="complaint")
+    rows = progress_bar(rows, desc="de-duplicating", enabled=progress, unit="complaint")
     for row in rows:
         text = row[text_column]
         if not isinstance(text, str) or not text.strip():

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lapor_nlp._progress import progress_bar
 from lapor_nlp.duplicates.index import DuplicateIndex
 from lapor_nlp.duplicates.scorer import FEATURE_NAMES, Scorer
 from lapor_nlp.errors import DataFormatError
@@ -62,10 +63,7 @@ def replay(complaints: pd.DataFrame, pairs: pd.DataFrame, *, progress: bool = Fa
     ranking: dict[str, tuple[list[str], np.ndarray]] = {}
     loc_cols = [c for c in ("kecamatan", "kelurahan") if c in df.columns]
     rows = df[["id", "text", "submitted_at", *loc_cols]].to_dict("records")
-    if progress:
-        from tqdm.auto import tqdm
-
-        rows = tqdm(rows, desc="replay", unit="complaint")
+    rows = progress_bar(rows, desc="replay", enabled=progress, unit="complaint")
     for row in rows:
         text = row["text"] if isinstance(row["text"], str) else ""
         loc = {c: row[c] for c in loc_cols if isinstance(row[c], str)} or None

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from lapor_nlp._progress import progress_bar
 from lapor_nlp.duplicates._timestamps import check_kind, to_seconds
 from lapor_nlp.duplicates.analysis import analyze
 from lapor_nlp.duplicates.match import Evidence, Match
@@ -259,10 +260,7 @@ class DuplicateIndex:
             raise InputError("add_many expects an iterable of records, got a single string")
         if hasattr(records, "to_dict") and hasattr(records, "columns"):  # a DataFrame
             records = records.to_dict("records")
-        if progress:
-            from tqdm.auto import tqdm
-
-            records = tqdm(records, desc="indexing", unit="complaint")
+        records = progress_bar(records, desc="indexing", enabled=progress, unit="complaint")
         prepared: list[tuple[Any, ...]] = []
         seen: set[str] = set()
         kind = self._storage.aware

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lapor_nlp import __version__
+from lapor_nlp._files import atomic_write
 from lapor_nlp.duplicates.scorer import Scorer
 from lapor_nlp.duplicates.storage import ARRAY_NAMES, IndexStorage
 from lapor_nlp.errors import IndexStateError, ModelIntegrityError
@@ -63,16 +62,7 @@ def save_index(index: DuplicateIndex, path: str | Path) -> None:
         "sha256": _digest(arrays),
     }
     arrays["header"] = np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)  # type: ignore[arg-type]
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, lambda fh: np.savez(fh, **arrays), fsync=True)  # type: ignore[arg-type]
 
 
 def _refuse(path: Path, why: str) -> IndexStateError:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import base64
 import html
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from lapor_nlp import __version__
+from lapor_nlp._files import atomic_write
+from lapor_nlp._progress import progress_steps
 from lapor_nlp.errors import InputError
 from lapor_nlp.insights import plots
 from lapor_nlp.insights.data import ComplaintData, prepare_complaints
@@ -143,10 +143,10 @@ class InsightsReport:
         try:
             (out / "figures").mkdir(parents=True, exist_ok=True)
             for name, frame in self.tables.items():
-                _atomic_write(out / f"{name}.csv", _csv_ready(frame).to_csv(index=False).encode("utf-8"))
+                atomic_write(out / f"{name}.csv", _csv_ready(frame).to_csv(index=False).encode("utf-8"))
             for name, png in self.figures.items():
-                _atomic_write(out / "figures" / f"{name}.png", png)
-            _atomic_write(page, self.to_html().encode("utf-8"))
+                atomic_write(out / "figures" / f"{name}.png", png)
+            atomic_write(page, self.to_html().encode("utf-8"))
         except OSError as exc:
             raise InputError(f"cannot write the report to {out}: {exc}; pass a writable directory") from exc
         return page
@@ -165,17 +165,6 @@ def _timestamp(value: pd.Timestamp | str) -> pd.Timestamp:
     if pd.isna(stamp):
         raise InputError(f"as_of must be a date such as '2024-06-30', got {value!r}")
     return stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo is not None else stamp
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def build_report(
@@ -223,8 +212,6 @@ def build_report(
         Reference time for backlog ages and unresolved complaints past the target; defaults to the
         latest date in the data.
     """
-    from tqdm.auto import tqdm
-
     if not isinstance(data, ComplaintData):
         data = prepare_complaints(data)
     if sla_days <= 0:
@@ -238,7 +225,7 @@ def build_report(
     report = InsightsReport(title=title, notes=list(data.notes))
     if unknown:
         report.notes.append(f"Cannot watch {unknown} for emerging issues: no such column(s).")
-    steps = tqdm(total=5, desc="report", disable=not progress, leave=False)
+    steps = progress_steps(5, desc="report", enabled=progress)
 
     frame = data.frame
     overview = Section("Overview")

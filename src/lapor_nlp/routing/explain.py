@@ -16,14 +16,14 @@ import numpy as np
 import scipy.sparse as sp
 
 from lapor_nlp.routing.features import FeatureTables, TextFeaturizer
+from lapor_nlp.text.placeholders import PLACEHOLDER
 
 _SURFACE = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
-_PLACEHOLDER = re.compile(r"\[[A-Za-z_]+(?:_\d+)?\]")
 
 
 def surface_words(redacted: str) -> list[str]:
     """Words of ``redacted`` as written, without punctuation, digits-only words or placeholders."""
-    text = _PLACEHOLDER.sub(" ", redacted).replace("\\n", " ")
+    text = PLACEHOLDER.sub(" ", redacted).replace("\\n", " ")
     return [w for w in _SURFACE.findall(text) if not w.isdigit()]
 
 

@@ -18,6 +18,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
 from lapor_nlp.text import Preprocessor, clean
+from lapor_nlp.text._input import as_texts
 
 _PERSONAL = re.compile(r"\d{6,}|@")
 _TOKEN_PATTERN = r"(?u)\b\w\w+\b"
@@ -37,13 +38,6 @@ def _tfidf(rows: Sequence[np.ndarray], idf: np.ndarray) -> sp.csr_matrix:
     norms[norms == 0.0] = 1.0
     m.data = (m.data / norms[row_of]).astype(np.float32)
     return m
-
-
-def as_texts(X: Iterable[str]) -> list[str]:
-    """``list(X)`` as strings; a bare string is refused (it would be read as characters)."""
-    if isinstance(X, str | bytes):
-        raise ValueError("expected a list of texts, got a single string; wrap it: [text]")
-    return ["" if x is None else str(x) for x in X]
 
 
 def normalise(texts: Sequence[str]) -> list[str]:
@@ -123,7 +117,7 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
         return self
 
     def fit_transform(self, X: Iterable[str], y: object = None, **fit_params: Any) -> sp.csr_matrix:
-        texts = as_texts(X)
+        texts = as_texts(X, "TextFeaturizer")
         words, chars = normalise(texts), [clean(t) for t in texts]
         min_df = self.min_df if len(texts) >= 4 * self.min_df else 1
         for name, vec, docs, cap in (
@@ -148,7 +142,7 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
     def transform(self, X: Iterable[str]) -> sp.csr_matrix:
         """Features of already-redacted texts. Builds the lookup tables on each call; for repeated
         prediction keep a :class:`FeatureTables` (the router's compiled predictor does)."""
-        texts = as_texts(X)
+        texts = as_texts(X, "TextFeaturizer")
         return self.transform_prepared(normalise(texts), [clean(t) for t in texts])
 
     def transform_prepared(self, normalised: Sequence[str], cleaned: Sequence[str]) -> sp.csr_matrix:

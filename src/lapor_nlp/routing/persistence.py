@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import sklearn
+from scipy.sparse import csr_matrix
 from skops.io import dumps, get_untrusted_types, loads
 
 from lapor_nlp.errors import ModelIntegrityError, ModelNotFoundError, ModelVersionError
@@ -41,7 +42,8 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "numpy.int32",
     "numpy.int64",
     "numpy.ndarray",
-    "scipy.sparse._csr.csr_matrix",
+    # The installed scipy's own name for csr_matrix (a private module path that moved before).
+    f"{csr_matrix.__module__}.{csr_matrix.__qualname__}",
 )
 
 

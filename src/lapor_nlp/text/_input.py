@@ -1,4 +1,10 @@
-"""Validation of text arguments shared by :func:`clean`, :func:`redact` and the Preprocessor."""
+"""Validation of text arguments, shared by :func:`clean`, :func:`redact`, the Preprocessor and the router.
+
+One meaning everywhere: a collection of texts is a 1-D list/array/Series of ``str``; ``None`` and NaN
+items become ``""``; a bare string, a table or a non-``str`` item raises a
+:class:`~lapor_nlp.errors.InputError` (a ``ValueError``; :class:`~lapor_nlp.errors.TextTypeError` is also
+a ``TypeError``).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ from lapor_nlp.errors import InputError, TextTypeError
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def check_text(text: object, func: str) -> str:
+def ensure_text(text: object, func: str) -> str:
     """Return ``text`` with lone surrogates replaced by U+FFFD; refuse anything that is not a ``str``."""
     if not isinstance(text, str):
         raise TextTypeError(
@@ -31,36 +37,35 @@ def _is_missing(value: object) -> bool:
     return type(value).__name__ in {"NAType", "NaTType"}
 
 
-def as_texts(X: Iterable[object]) -> list[str]:
-    """The texts of a 1-D collection; ``None``/NaN become ``''``. Refuses a bare str and 2-D tables."""
+def as_texts(X: Iterable[object], caller: str = "Preprocessor") -> list[str]:
+    """The texts of a 1-D collection; ``None``/NaN become ``''``. Refuses a bare str and 2-D tables.
+
+    ``caller`` names the estimator in error messages.
+    """
     if isinstance(X, str | bytes):
-        raise InputError(
-            "Preprocessor expects a list of texts, got a single string; wrap it in a list: [text]"
-        )
+        raise InputError(f"{caller} expects a list of texts, got a single string; wrap it in a list: [text]")
     if hasattr(X, "columns"):
         raise InputError(
-            "Preprocessor expects a 1-D list of texts, got a table; pass one column, e.g. df['text']"
+            f"{caller} expects a 1-D list of texts, got a table; pass one column, e.g. df['text']"
         )
     shape = getattr(X, "shape", None)
     if shape is not None and len(shape) == 2:
         if shape[1] != 1:
-            raise InputError(
-                f"Preprocessor expects a 1-D list of texts, got an array of shape {tuple(shape)}"
-            )
+            raise InputError(f"{caller} expects a 1-D list of texts, got an array of shape {tuple(shape)}")
         X = X.ravel() if hasattr(X, "ravel") else [row[0] for row in X]  # type: ignore[attr-defined,index]
     try:
         items = list(X)
     except TypeError:
-        raise TextTypeError(f"Preprocessor expects an iterable of str, got {type(X).__name__}") from None
+        raise TextTypeError(f"{caller} expects an iterable of str, got {type(X).__name__}") from None
     out: list[str] = []
     for i, item in enumerate(items):
         if isinstance(item, str):
-            out.append(check_text(item, "Preprocessor"))
+            out.append(ensure_text(item, caller))
         elif _is_missing(item):
             out.append("")
         else:
             raise TextTypeError(
-                f"Preprocessor expects str items, got {type(item).__name__} at position {i}; "
+                f"{caller} expects str items, got {type(item).__name__} at position {i}; "
                 "convert the column to str (missing values may be None or NaN)"
             )
     return out

@@ -12,7 +12,7 @@ import re
 import unicodedata
 
 from lapor_nlp.text import placeholders
-from lapor_nlp.text._input import check_text
+from lapor_nlp.text._input import ensure_text
 from lapor_nlp.text.lexicon import known_words
 
 # "\n" typed as two characters (how the source exports stored line breaks), also doubled: "\\n".
@@ -32,7 +32,7 @@ def _drop_url(match: re.Match[str]) -> str:
 
 _PLACEHOLDER_TOKEN = "|".join(sorted(placeholders.TOKENS, key=len, reverse=True))
 # Placeholder tokens, runs of letters, runs of digits: "rt05" -> "rt", "05"; emoji and punctuation vanish.
-_TOKEN = re.compile(rf"(?:{_PLACEHOLDER_TOKEN})|[^\W\d_]+|\d+")
+_TOKEN = re.compile(rf"[^\W\d_]+|\d+|(?:{_PLACEHOLDER_TOKEN})")  # letters first: most tokens are words
 _APOSTROPHE = re.compile("(?<=[^\\W\\d_])['\u2019`\u00b4](?=[^\\W\\d_])")
 _TRIPLE = re.compile(r"([a-z])\1{2,}")
 _DOUBLE = re.compile(r"([a-z])\1")
@@ -135,5 +135,5 @@ def clean(text: str) -> str:
     >>> clean("Jln RUSAK parahhh!!!\\\\nTolong dicek https://x.id/a [NAME_1]")
     'jln rusak parah tolong dicek __name__'
     """
-    text = check_text(text, "clean")
+    text = ensure_text(text, "clean")
     return " ".join(w if w in placeholders.TOKENS else normalise_word(w) for w in raw_tokens(text))

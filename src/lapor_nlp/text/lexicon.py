@@ -1,4 +1,4 @@
-"""The curated word lists shipped in ``lapor_nlp/text/data`` (slang, stopwords, stem exceptions).
+"""The curated word lists shipped in ``lapor_nlp/text/data`` (slang, stopwords, stem exceptions, names).
 
 Each loader reads its file once per process and returns an immutable mapping or set.
 """
@@ -58,6 +58,24 @@ def stopwords() -> frozenset[str]:
 def stem_exceptions() -> Mapping[str, str]:
     """Word -> stem overriding Sastrawi and place-name protection, from ``data/stem_exceptions.tsv``."""
     return _pairs("stem_exceptions.tsv")
+
+
+@functools.cache
+def names() -> frozenset[str]:
+    """Common Indonesian given and family names, from ``data/names.txt`` (copied from lokal-id, MIT).
+
+    Raises :class:`~lapor_nlp.errors.DataFormatError` when the file is missing or empty: name redaction
+    would silently weaken without it.
+    """
+    try:
+        words = frozenset(line.lower() for _, line in _lines("names.txt"))
+    except FileNotFoundError:
+        raise DataFormatError(
+            "lapor_nlp/text/data/names.txt is missing; name redaction needs it: reinstall lapor-nlp"
+        ) from None
+    if not words:
+        raise DataFormatError("lapor_nlp/text/data/names.txt lists no names; restore it from the repository")
+    return words
 
 
 @functools.cache

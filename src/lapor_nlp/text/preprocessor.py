@@ -20,7 +20,10 @@ _TOKEN_CACHES: dict[tuple[bool, bool, bool, bool], dict[str, str]] = {}
 _TOKEN_CACHE_MAX = 500_000
 
 
-def _token_mapper(slang: bool, stopwords: bool, stem: bool, numbers: bool) -> Callable[[str], str]:
+def _token_mapper(
+    slang: bool, stopwords: bool, stem: bool, numbers: bool
+) -> tuple[dict[str, str], Callable[[str], str]]:
+    """The memo of token -> output words for these switches, and the function that fills it."""
     cache = _TOKEN_CACHES.setdefault((slang, stopwords, stem, numbers), {})
     slang_map = _slang_map()
     stop = _stopword_set()
@@ -46,7 +49,7 @@ def _token_mapper(slang: bool, stopwords: bool, stem: bool, numbers: bool) -> Ca
             out = cache[token] = compute(token)
         return out
 
-    return lookup
+    return cache, lookup
 
 
 class Preprocessor(TransformerMixin, BaseEstimator):
@@ -104,12 +107,18 @@ class Preprocessor(TransformerMixin, BaseEstimator):
     def transform(self, X: Iterable[str]) -> list[str]:
         """Normalised token string of each text in ``X``."""
         texts = as_texts(X)
-        lookup = _token_mapper(bool(self.slang), bool(self.stopwords), bool(self.stem), bool(self.numbers))
+        cache, lookup = _token_mapper(
+            bool(self.slang), bool(self.stopwords), bool(self.stem), bool(self.numbers)
+        )
+        known = cache.get
         out: list[str] = []
         for text in texts:
             if self.redact:
                 text = _redact(text)
-            out.append(" ".join(w for w in map(lookup, raw_tokens(text)) if w))
+            words = list(map(known, tokens := raw_tokens(text)))  # one C-level pass for known tokens
+            if None in words:
+                words = [lookup(t) if w is None else w for t, w in zip(tokens, words, strict=True)]
+            out.append(" ".join(filter(None, words)))
         return out
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from lapor_nlp.text._input import check_text
+from lapor_nlp.text._input import ensure_text
 
 #: lokal-id PII type -> our placeholder. KK numbers look like NIKs and are masked the same way.
 LOKAL_TYPES: dict[str, str] = {
@@ -44,7 +45,11 @@ LOKAL_TYPES: dict[str, str] = {
     "SIM": "[SIM]",
     "PASSPORT": "[PASSPORT]",
 }
-_WINDOW = 160  # characters of context given to lokal-id on each side of a hint
+# Context given to lokal-id around a hint (characters before, after): a number's label comes before it
+# ("NPWP", "no. rek"), a name follows its cue ("Halo Budi," needs the comma after it).
+_NUMBER_CONTEXT = (40, 24)
+_NAME_CONTEXT_CHARS = (24, 64)
+_CUT = 20  # how far a stretch may grow to end at a space
 _MAX_PIECE = 4_000  # longest stretch handed to lokal-id at once
 
 
@@ -94,16 +99,59 @@ _NOT_A_NAME_AFTER_HONORIFIC = (
     "ini|itu|tsb|tersebut|juga|jg|dengan|dgn|bisa|minta|mau|sebagai|selaku|agar|supaya|hamil|menyusui"
 )
 # Cheap hints that lokal-id could find something of the kinds we want: 7+ digits, an "@", a name cue.
-_LOKAL_HINT = re.compile(
-    r"\d(?:[\s.\-()/]{0,2}\d){6}|@|\(\s*at\s*\)|\[\s*at\s*\]"
-    r"|(?<![\w-])an\.|\b(?:nama|namanya|namaku|bernama|a\s?\.\s?n\b|a/n|jeneng|nami|asma|almarhum|almarhumah|inisial|"
-    r"berinisial|pelapor|terlapor|korban|pelaku|pasien|halo|hai|hallo|dear)\b"
-    r"|(?<![\w-])(?:bapak|bpk|bp|ibu|ibuk|pak|bu|sdr|sdri|saudara|saudari|mas|mbak|mba|kak|bang|tn|ny|nn)\.?"
-    rf"\s+(?!(?:{_NOT_A_NAME_AFTER_HONORIFIC})\b)[a-z]"
-    r"|(?-i:\b(?:Dr|Drs|Dra|Prof|Ir|H|Hj|Alm|Almh|Mr|Mrs|Ms)\.\s*[A-Z])"
-    r"|\b(?:saya|aku|pelanggan|pemohon|penerima)\s+(?-i:[A-Z][a-z])",
-    re.IGNORECASE,
+# Three small patterns are ~3x faster than one case-insensitive alternation: the name cues run on the
+# lower-cased text, the few case-sensitive cues ("Dr. X", "saya Budi") on the text as written.
+_DIGIT_HINT = re.compile(r"\d(?:[\s.\-()/]{0,2}\d){6}")
+_AT_HINT = re.compile(r"@|\(\s*at\s*\)|\[\s*at\s*\]", re.IGNORECASE)
+# lokal-id names someone after these cues. "nama" alone is mostly "nama jalan" or "atas nama warga": it is
+# a cue only as a label ("Nama :", "nama orang tua =") or an introduction ("nama saya", "nama anak kami").
+_NAME_HINT_TEXT = (
+    r"\b(?:(?<!-)an\.|(?:namanya|namaku|bernama|a\s?\.\s?n|a/n|jeneng|nami|asma|almarhum|almarhumah|"
+    r"inisial|berinisial|halo|hai|hallo|dear)\b"
+    r"|nama\b(?:[^\n:=]{0,25}[:=]|\s+(?:lengkap\s+)?(?:saya|sy|aku|ku|gue|gw|anak|ibu|bapak|ayah|suami|istri|"
+    r"adik|kakak|teman|orang\s+tua|akun|pengguna|pemilik|penerima|pengirim|pelanggan|nasabah|pasien|siswa|"
+    r"karyawan|pemesan)\b)"
+    # Roles and short forms of address: lokal-id takes only a capitalised name after them (checked later).
+    r"|(?<!-)(?:(?P<weak>pelapor|terlapor|korban|pelaku|pasien|pak|bu|sdr|sdri|saudara|saudari|mas|mba|kak|"
+    r"bang|tn|ny|nn)|bapak|bpk|bp|ibu|ibuk|mbak)\.?"
+    rf"\s+(?!(?:{_NOT_A_NAME_AFTER_HONORIFIC})\b)[a-z])"
 )
+_NAME_HINT_LOWER = re.compile(_NAME_HINT_TEXT)  # on text.lower() when that keeps every offset
+_NAME_HINT_ANY_CASE = re.compile(_NAME_HINT_TEXT, re.IGNORECASE)
+_CASED_NAME_HINT = re.compile(
+    r"\b(?:(?:Dr|Drs|Dra|Prof|Ir|H|Hj|Alm|Almh|Mr|Mrs|Ms)\.\s*[A-Z]|(?:"
+    + "|".join(f"{w}|{w.title()}|{w.upper()}" for w in ("saya", "aku", "pelanggan", "pemohon", "penerima"))
+    + r")\s+[A-Z][a-z])"
+)
+
+
+def _hints(view: str, low: str | None, own: list[Span]) -> list[tuple[int, int]]:
+    """Stretches of ``view`` where lokal-id could add something (hint plus context), by start.
+
+    Digit runs and ``@`` that lie inside one of our own spans are settled: lokal-id's numeric and e-mail
+    finds only count where ours found nothing, so asking it about them would be wasted work.
+    """
+    found: list[tuple[int, int]] = []
+    numeric = [m.span() for m in _DIGIT_HINT.finditer(view)]
+    numeric.extend(m.span() for m in _AT_HINT.finditer(view))
+    if numeric:
+        covered = sorted((s.start, s.end) for s in own)
+        starts = [start for start, _ in covered]
+        reach = list(itertools.accumulate((end for _, end in covered), max))  # furthest end so far
+        for start, end in numeric:
+            k = bisect.bisect_right(starts, start)
+            if not (k and reach[k - 1] >= end):
+                found.append((start - _NUMBER_CONTEXT[0], end + _NUMBER_CONTEXT[1]))
+    name_hint = _NAME_HINT_LOWER if low is not None else _NAME_HINT_ANY_CASE
+    for m in name_hint.finditer(low if low is not None else view):
+        if m.group("weak") is None or view[m.end() - 1].isupper():  # "Pak Budi", not "pak tolong"
+            found.append((m.start() - _NAME_CONTEXT_CHARS[0], m.end() + _NAME_CONTEXT_CHARS[1]))
+    found.extend(
+        (m.start() - _NAME_CONTEXT_CHARS[0], m.end() + _NAME_CONTEXT_CHARS[1])
+        for m in _CASED_NAME_HINT.finditer(view)
+    )
+    found.sort()
+    return found
 
 
 _WEAK_NAME_CUE = re.compile(
@@ -116,21 +164,17 @@ _AFTER_SENTENCE_END = re.compile(
 )
 
 
-@functools.cache
 def _known_names() -> frozenset[str]:
-    """Indonesian given and family names from lokal-id's name lists (empty if a release lacks them)."""
-    try:
-        from lokal.samaran import _names  # noqa: PLC0415
-    except ImportError:  # pragma: no cover
-        return frozenset()
-    lists = ("GIVEN_NAMES", "AMBIGUOUS_GIVEN_NAMES", "FAMILY_NAMES", "SECOND_NAMES")
-    return frozenset(str(n).lower() for name in lists for n in getattr(_names, name, ()))
+    """Indonesian given and family names (``data/names.txt``); a missing list raises, never weakens."""
+    from lapor_nlp.text.lexicon import names  # noqa: PLC0415
+
+    return names()
 
 
 def _is_common_word(word: str) -> bool:
     """An Indonesian word rather than a name: a root, stopword, slang, or an affixed form of a root.
 
-    Known given and family names (lokal-id's lists: "budi", "indah", "lestari") never count as common.
+    Known given and family names (``data/names.txt``: "budi", "indah", "lestari") never count as common.
     """
     from lapor_nlp.text.lexicon import root_words, slang, stopwords  # noqa: PLC0415
     from lapor_nlp.text.stem import stem_word  # noqa: PLC0415
@@ -205,7 +249,7 @@ def _is_inflected_or_function_word(word: str) -> bool:
     return word in stopwords() or word in slang() or stem_word(word) != word
 
 
-def _lokal_spans(view: str, hints: list[re.Match[str]]) -> Iterator[Span]:
+def _lokal_spans(view: str, hints: list[tuple[int, int]]) -> Iterator[Span]:
     from lokal import detect_pii  # noqa: PLC0415  (heavy import, only when a hint is present)
 
     types: list[Any] = list(LOKAL_TYPES)
@@ -223,36 +267,34 @@ def _lokal_spans(view: str, hints: list[re.Match[str]]) -> Iterator[Span]:
             yield Span(s, e, LOKAL_TYPES[m.type])
 
 
-def _windows(view: str, hints: list[re.Match[str]]) -> Iterator[tuple[int, int]]:
-    """Stretches of ``view`` around the hints (whole short texts), cut at spaces, merged when they touch.
+def _windows(view: str, hints: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """The hint stretches clipped to ``view``, merged when they touch, widened to end at spaces.
 
-    lokal-id looks at most a line or ~40 characters around what it reports, so ``_WINDOW`` characters of
-    context on each side lose nothing and keep long texts (and 1 MB inputs) cheap.
+    lokal-id reads a name or number from its cue onwards, looking only a few words back (a label) and
+    ahead, and a call costs about 3 microseconds per character: short stretches lose nothing it would
+    find there and keep both complaints and 1 MB inputs cheap.
     """
-    if len(view) <= 4 * _WINDOW:
-        yield 0, len(view)
-        return
     spans: list[list[int]] = []
-    for m in hints:
-        lo, hi = max(0, m.start() - _WINDOW), min(len(view), m.end() + _WINDOW)
+    for start, end in hints:
+        lo, hi = max(0, start), min(len(view), end)
         if spans and lo <= spans[-1][1]:
-            spans[-1][1] = hi
+            spans[-1][1] = max(spans[-1][1], hi)
         else:
             spans.append([lo, hi])
     for lo, hi in spans:
         if lo > 0:
-            cut = view.rfind(" ", max(0, lo - _WINDOW // 2), lo)
+            cut = view.rfind(" ", max(0, lo - _CUT), lo)
             lo = cut + 1 if cut >= 0 else lo
         if hi < len(view):
-            cut = view.find(" ", hi, hi + _WINDOW // 2)
+            cut = view.find(" ", hi, hi + _CUT)
             hi = cut if cut >= 0 else hi
         # lokal-id looks back to the start of the line for some kinds, which is quadratic on a long
-        # single-line text: cut long stretches into overlapping pieces (overlap = one window).
+        # single-line text: cut long stretches into overlapping pieces.
         while hi - lo > _MAX_PIECE:
             cut = view.rfind(" ", lo + _MAX_PIECE // 2, lo + _MAX_PIECE)
             cut = cut if cut > lo else lo + _MAX_PIECE
             yield lo, cut
-            lo = max(lo + 1, cut - _WINDOW)
+            lo = max(lo + 1, cut - 2 * _NAME_CONTEXT_CHARS[1])
             space = view.find(" ", lo, cut)
             lo = space + 1 if 0 <= space < cut else lo
         yield lo, hi
@@ -260,7 +302,7 @@ def _windows(view: str, hints: list[re.Match[str]]) -> Iterator[tuple[int, int]]
 
 # ----------------------------------------------------------------------------------- our digit patterns
 # Digit groups joined by single spaces, dots or dashes: "3578 0123 4567 8901", "0812-3456-7890".
-_CHAIN = re.compile(r"(?<!\d)\d+(?:[ .\-\u00a0]\d+)*")
+_CHAIN = re.compile(r"\d+(?:[ .\-\u00a0]\d+)*")  # each match starts a digit run (no look-behind: faster)
 _GROUP = re.compile(r"\d+")
 _BRACKET_LANDLINE = re.compile(r"(?<![\d\w])\(\s?0\d{2,3}\s?\)[ .\-]?\d{3,4}[ .\-]?\d{2,5}(?!\d)")
 _BRACKET_COUNTRY = re.compile(r"\(\s?\+?\s?62\s?\)[ .\-]?\(?8\d{1,3}\)?(?:[ .\-]?\d{2,5}){1,3}(?!\d)")
@@ -274,9 +316,10 @@ _CURRENCY_BEFORE = re.compile(r"(?:rp|idr|rupiah)\.?\s*$", re.IGNORECASE)
 
 
 def _digit_spans(view: str) -> Iterator[Span]:
-    for m in _BRACKET_LANDLINE.finditer(view):
-        yield Span(m.start(), m.end(), "[PHONE]")
-    if "62" in view:
+    if "(" in view:
+        for m in _BRACKET_LANDLINE.finditer(view):
+            yield Span(m.start(), m.end(), "[PHONE]")
+    if "62" in view and "(" in view:
         for m in _BRACKET_COUNTRY.finditer(view):  # "(+62) 812 3456 7890"
             yield Span(m.start(), m.end(), "[PHONE]")
     for chain in _CHAIN.finditer(view):
@@ -403,20 +446,24 @@ _EMAIL = re.compile(
 )
 
 
+_BRACKETED_AT = re.compile(r"[(\[]\s?at\s?[)\]]")
+
+
 def _email_spans(view: str) -> Iterator[Span]:
-    if "@" not in view and "at" not in view:
+    if "@" not in view and not _BRACKETED_AT.search(view):
         return
     for m in _EMAIL.finditer(view):
         yield Span(m.start(), m.end(), "[EMAIL]")
 
 
 # Strong cues: what follows is a name even in lower case ("nama saya siti rahayu", "a.n. BUDI").
-_STRONG_NAME_CUE = re.compile(
-    r"(?<![\w-])(?:atas\s+nama|a\s?\.\s?n\s?\.?|a/n|an\.|nama\s+(?:lengkap\s+)?(?:saya|sy|anak\s+saya|ibu\s+saya|"
-    r"bapak\s+saya|suami\s+saya|istri\s+saya)|bernama|namanya|nama(?:\s+lengkap)?\s*:)(?![A-Za-z])"
-    r"[ \t]*:?[ \t]*",
-    re.IGNORECASE,
+_STRONG_NAME_CUE_TEXT = (
+    r"\b(?<!-)(?:atas\s+nama|a\s?\.\s?n\s?\.?|a/n|an\.|nama\s+(?:lengkap\s+)?(?:saya|sy|anak\s+saya|ibu\s+saya|"
+    r"bapak\s+saya|suami\s+saya|istri\s+saya)|bernama|namanya)(?![A-Za-z])[ \t]*:?[ \t]*"
+    r"|\b(?<!-)nama(?:\s+lengkap)?\s*:[ \t]*"  # "Nama :Budi" too
 )
+_STRONG_NAME_CUE = re.compile(_STRONG_NAME_CUE_TEXT, re.IGNORECASE)
+_STRONG_NAME_CUE_LOWER = re.compile(_STRONG_NAME_CUE_TEXT)  # on text.lower() when offsets hold
 _TITLES_TEXT = (
     "bapak ibu pak bu bpk bp sdr sdri saudara saudari h hj dr drs dra ir prof mas mbak alm almh ny tn nn"
 )
@@ -434,19 +481,21 @@ _NOT_NAME_TEXT = (
 _NOT_NAME_WORDS = frozenset(_NOT_NAME_TEXT.split())
 
 
-def _name_spans(view: str) -> Iterator[Span]:
+def _name_spans(view: str, low: str | None) -> Iterator[Span]:
     """Up to four words after a strong cue (``atas nama``, ``nama saya``, ``a.n.``, ``Nama :``).
 
     Capitalised words are taken; a lower-case word only when it is not an ordinary Indonesian word (or,
     for the first word, when an unknown word follows it). lokal-id finds most of these names too; this
     covers the cases where it gives up (a title right after the name, a literal ``\\n`` before it).
     """
-    if "nam" not in view.lower() and "a.n" not in view.lower() and "a/n" not in view.lower():
+    lower = low if low is not None else view.lower()
+    if "nam" not in lower and "a.n" not in lower and "a/n" not in lower:
         return
     from lapor_nlp.text.lexicon import root_words  # noqa: PLC0415
 
     roots = root_words()
-    for cue in _STRONG_NAME_CUE.finditer(view):
+    cues = _STRONG_NAME_CUE_LOWER.finditer(low) if low is not None else _STRONG_NAME_CUE.finditer(view)
+    for cue in cues:
         pos, words = cue.end(), list[re.Match[str]]()
         while len(words) < 4:
             m = _NAME_WORD.match(view, pos)
@@ -517,10 +566,13 @@ def _overlaps(sorted_spans: list[tuple[int, int]], starts: list[int], span: Span
 def find_spans(text: str) -> list[Span]:
     """Non-overlapping spans of personal data in ``text`` (validated str), in reading order."""
     view = _view(text)
+    lowered = view.lower()
+    # A few characters change length in lower case ("İ"): then the offsets would not match, use the view.
+    low = lowered if len(lowered) == len(view) else None
     spans = list(_digit_spans(view))
     spans.extend(_email_spans(view))
-    spans.extend(_name_spans(view))
-    hints = list(_LOKAL_HINT.finditer(view))
+    spans.extend(_name_spans(view, low))
+    hints = _hints(view, low, spans)
     if hints:
         # Our digit analysis knows where a NIK ends and a date begins; lokal-id's numeric kinds would
         # swallow "3578 0123 4567 8901 21 juli" whole, so they only count where ours found nothing.
@@ -562,7 +614,16 @@ def redact(text: str) -> str:
     >>> redact("NIK 3578 0123 4567 0001, hp 0812-3456-7890, RT 05 RW 03")
     'NIK [NIK], hp [PHONE], RT 05 RW 03'
     """
-    text = check_text(text, "redact")
+    text = ensure_text(text, "redact")
+    return _redact_cached(text) if len(text) <= _CACHED_LENGTH else _redact(text)
+
+
+# Re-submitted complaints repeat their text word for word (~5% of a year's intake); a bounded memo of the
+# latest texts answers them at once. Long texts are not kept.
+_CACHED_LENGTH = 10_000
+
+
+def _redact(text: str) -> str:
     spans = find_spans(text)
     if not spans:
         return text
@@ -574,3 +635,6 @@ def redact(text: str) -> str:
         pos = s.end
     out.append(text[pos:])
     return "".join(out)
+
+
+_redact_cached = functools.lru_cache(maxsize=4096)(_redact)

@@ -70,30 +70,52 @@ _TAILS = tuple(
         key=len,
     )
 )
+_TAIL_SET = frozenset(_TAILS)
+_MAX_TAIL = max(map(len, _TAILS))
 _INFIXES = frozenset(("el", "em", "er", "in"))
-_RECODE = tuple(string.ascii_lowercase)
+# Letters that, put before a word starting with the key, make a prefix start ("k" + "e..." = "ke...").
+_RECODE_HEADS = {
+    second: tuple(c for c in string.ascii_lowercase if c + second in _HEAD_STARTS)
+    for second in string.ascii_lowercase
+}
 
 
-def _reaches_root(core: str, roots: frozenset[str], depth: int) -> bool:
+@functools.cache
+def _root_tails() -> frozenset[str]:
+    """Each root without its first letter: ``rest in _root_tails()`` iff some letter + ``rest`` is a root."""
+    return frozenset(r[1:] for r in root_words())
+
+
+def _reaches_root(core: str, roots: frozenset[str], tails: frozenset[str], depth: int) -> bool:
+    """Whether stripping a prefix chain from ``core`` (recoding the root's first letter) leaves a root."""
     for k in range(min(len(core) - 1, _MAX_HEAD + 1)):
         if core[:k] not in _HEADS:
             continue
         rest = core[k:]
-        for cand in (rest, *(c + rest for c in _RECODE)) if k else (rest,):
-            if cand in roots or (len(cand) > 3 and cand[1:3] in _INFIXES and cand[0] + cand[3:] in roots):
+        # The root itself, or with an infix ("gemetar" -> "getar").
+        if rest in roots or (len(rest) > 3 and rest[1:3] in _INFIXES and rest[0] + rest[3:] in roots):
+            return True
+        if not k:
+            continue
+        # A recoded first letter ("menulis" -> "tulis"): any letter + rest is a root, also with an infix.
+        if rest in tails or (len(rest) > 2 and rest[0:2] in _INFIXES and rest[2:] in tails):
+            return True
+        if depth:
+            if rest[:2] in _HEAD_STARTS and _reaches_root(rest, roots, tails, depth - 1):
                 return True
-            if depth and k and cand[:2] in _HEAD_STARTS and _reaches_root(cand, roots, depth - 1):
-                return True
+            for c in _RECODE_HEADS.get(rest[:1], ()):
+                if _reaches_root(c + rest, roots, tails, depth - 1):
+                    return True
     return False
 
 
 def _may_change(word: str) -> bool:
     """False when no affix split of ``word`` leaves a Sastrawi root (then Sastrawi keeps the word)."""
-    roots = root_words()
+    roots, tails = root_words(), _root_tails()
     return any(
-        _reaches_root(word[: len(word) - len(tail)] if tail else word, roots, 1)
-        for tail in _TAILS
-        if not tail or word.endswith(tail)
+        _reaches_root(word[: len(word) - n], roots, tails, 1)
+        for n in range(min(len(word), _MAX_TAIL) + 1)
+        if word[len(word) - n :] in _TAIL_SET
     )
 
 
