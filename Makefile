@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test run lint bench clean
+.PHONY: install test test-fast run lint typecheck bench clean
 
 install: $(STAMP)
 
@@ -16,8 +16,14 @@ $(STAMP): pyproject.toml
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	@touch $(STAMP)
 
-test: install
+# The whole suite: lint, types, then every test (slow, integration, browser and postgres included;
+# those whose server or data is missing skip with a reason).
+test: lint typecheck
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The quick loop: no test that trains or loads a model, runs a notebook, a browser or a database server.
+test-fast: install
+	$(PY) -m pytest -q -m "not slow and not integration and not browser and not postgres" $(PYTEST_ARGS)
 
 # Local service: bundled default model, SQLite in .lapor-nlp/, keys created once in .lapor-nlp/keys.env (printed).
 run: install
@@ -25,7 +31,12 @@ run: install
 		--local-keys .lapor-nlp/keys.env $(SERVE_ARGS)
 
 lint: install
-	$(VENV)/bin/ruff check src service tests benchmarks
+	$(VENV)/bin/ruff check src service tests benchmarks conftest.py
+
+# mypy on the library (strict for the modules listed in pyproject.toml) and, strict, on the service.
+typecheck: install
+	$(VENV)/bin/mypy src
+	$(VENV)/bin/mypy --strict service/app
 
 bench: install
 	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done
