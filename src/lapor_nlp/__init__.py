@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from lapor_nlp.errors import (
+    ClusterError,
     DataFormatError,
     EmptyComplaintError,
     IndexStateError,
@@ -39,6 +40,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "ClusterError",
     "DataFormatError",
     "EmptyComplaintError",
     "IndexStateError",

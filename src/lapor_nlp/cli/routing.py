@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import shlex
 import sys
@@ -12,6 +11,8 @@ import tempfile
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+
+from lapor_nlp.cli._engine import add_engine_arguments
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -33,6 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--top-k", type=int, default=3, help="alternatives in T_topk (3)")
     p.add_argument("--text-column", help="text column (default: the one named at training)")
     p.add_argument("--quiet", action="store_true", help="no summary")
+    add_engine_arguments(p)
     p.set_defaults(func=_predict)
 
     e = subparsers.add_parser("evaluate", help="score a model on a labelled CSV; write metrics and plots")
@@ -97,19 +99,27 @@ def _predict(args: argparse.Namespace) -> int:
 
     if args.top_k < 1:
         raise InputError(f"--top-k must be at least 1, got {args.top_k}")
+    if args.engine == "dask":
+        from lapor_nlp.batch.jobs import predict_job
+
+        rows = predict_job(
+            args.model,
+            args.input,
+            args.output,
+            top_k=args.top_k,
+            text_column=args.text_column,
+            scheduler=args.scheduler,
+            workers=args.workers,
+        )
+        if not args.quiet:
+            print(f"{rows} rows written to {args.output}", file=sys.stderr)
+        return 0
+    from lapor_nlp.batch.predict import predict_frame
+
     router = Router.load(args.model)
     df = read_table(args.input)
     with _reported_warnings(args.quiet):
-        suggestions = router.predict(df, top_k=args.top_k, text_column=args.text_column, explain=False)
-    out = df.copy()
-    for target in router.targets:
-        ts = [s[target] for s in suggestions]
-        out[f"{target}_pred"] = [t.label for t in ts]
-        out[f"{target}_score"] = [round(t.score, 4) for t in ts]
-        out[f"{target}_topk"] = [
-            json.dumps([[lab, round(p, 4)] for lab, p in t.top_k], ensure_ascii=False) for t in ts
-        ]
-        out[f"{target}_decision"] = [t.decision for t in ts]
+        out = predict_frame(router, df, top_k=args.top_k, text_column=args.text_column)
     _write_csv_atomically(out, Path(args.output), pd)
     if not args.quiet:
         print(f"{len(out)} rows written to {args.output}", file=sys.stderr)

@@ -1,0 +1,106 @@
+"""Read and write Dask DataFrames: partitioned Parquet directories, single files and globs.
+
+* A directory of ``*.parquet`` parts, a ``.parquet`` file, or a glob matching only Parquet files is
+  read with :func:`dask.dataframe.read_parquet` (column dtypes as pandas reads them).
+* Any other file, directory of parts or glob (CSV, TSV, XLSX, JSONL) becomes one partition per file,
+  each read by :func:`lapor_nlp.tables.read_table`, the reader of the in-process path.
+* Writing to a path without suffix (or an existing directory) gives a Parquet directory of parts
+  ``part-00000.parquet``, ...; it is written beside the target and renamed into place.
+"""
+
+from __future__ import annotations
+
+import glob as globlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lapor_nlp.errors import DataFormatError
+
+if TYPE_CHECKING:
+    import dask.dataframe as dd
+
+_TABLE_SUFFIXES = (".parquet", ".csv", ".tsv", ".txt", ".xlsx", ".xls", ".jsonl")
+
+
+def _read_one(path: str):  # type: ignore[no-untyped-def]
+    try:
+        from lapor_nlp.tables import read_table
+    except ImportError:
+        from lapor_nlp.batch._tables import read_table
+    return read_table(path)
+
+
+def _files(path: str) -> list[str]:
+    if any(ch in path for ch in "*?["):
+        files = sorted(globlib.glob(path))
+        if not files:
+            raise DataFormatError(f"no file matches {path!r}; check the pattern (quote it in the shell)")
+        return files
+    p = Path(path)
+    if p.is_dir():
+        files = sorted(str(f) for f in p.iterdir() if f.suffix.lower() in _TABLE_SUFFIXES and f.is_file())
+        if not files:
+            raise DataFormatError(
+                f"{p} is a directory without table files; expected Parquet/CSV/XLSX/JSONL parts in it"
+            )
+        return files
+    if not p.is_file():
+        raise DataFormatError(f"{p}: no such file or directory; check the path")
+    return [str(p)]
+
+
+def read_dask(path: str | Path, *, min_partitions: int = 1) -> dd.DataFrame:
+    """A Dask DataFrame over ``path`` (see the module docstring), with at least ``min_partitions``."""
+    import dask
+    import dask.dataframe as dd
+
+    files = _files(str(path))
+    with dask.config.set({"dataframe.convert-string": False}):  # keep pandas' own string dtype
+        if all(f.lower().endswith(".parquet") for f in files):
+            ddf = dd.read_parquet(files, index=False)
+        else:
+            ddf = dd.from_map(_read_one, files)
+    if ddf.npartitions < min_partitions:
+        ddf = ddf.repartition(npartitions=min_partitions)
+    return ddf
+
+
+def write_dask(ddf: dd.DataFrame, path: str | Path) -> int:
+    """Compute ``ddf`` and write it (a Parquet directory for a path without suffix, else one file).
+
+    Returns the number of rows written.
+    """
+    path = Path(path)
+    if path.suffix and not path.is_dir():
+        try:
+            from lapor_nlp.tables import write_table
+        except ImportError:
+            from lapor_nlp.batch._tables import write_table
+        frame = ddf.compute()
+        write_table(frame, path)
+        return len(frame)
+    if path.is_dir() and any(not f.name.endswith(".parquet") for f in path.iterdir() if f.is_file()):
+        raise DataFormatError(
+            f"{path} holds files other than Parquet parts; write to a new or empty directory instead"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    try:
+        ddf.to_parquet(
+            str(tmp),
+            write_index=False,
+            write_metadata_file=False,
+            name_function=lambda i: f"part-{i:05d}.parquet",
+        )
+        if path.exists():
+            shutil.rmtree(path)
+        os.replace(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    import pyarrow.parquet as pq
+
+    return sum(pq.read_metadata(part).num_rows for part in sorted(path.glob("*.parquet")))
