@@ -23,7 +23,9 @@ def read_table(path: str | Path) -> pd.DataFrame:
         from lapor_nlp.routing.data import read_table as read_csv
 
         return read_csv(path)
-    raise DataFormatError(f"{path}: unknown table format {suffix!r}; expected csv, tsv, xlsx, parquet or jsonl")
+    raise DataFormatError(
+        f"{path}: unknown table format {suffix!r}; expected csv, tsv, xlsx, parquet or jsonl"
+    )
 
 
 def write_table(df: pd.DataFrame, path: str | Path) -> None:

@@ -14,9 +14,7 @@ if TYPE_CHECKING:
 
 
 @contextlib.contextmanager
-def dask_client(
-    scheduler: str | None = None, *, workers: int = 2, timeout: float = 10.0
-) -> Iterator[Client]:
+def dask_client(scheduler: str | None = None, *, workers: int = 2, timeout: float = 10.0) -> Iterator[Client]:
     """Yield a client of ``scheduler`` (e.g. ``tcp://10.0.0.5:8786``) or of a new LocalCluster.
 
     The LocalCluster has ``workers`` worker processes with one thread each (the model code holds the

@@ -58,9 +58,7 @@ def predict_frame(
     return out
 
 
-def _predict_partition(
-    df: pd.DataFrame, model_dir: str, top_k: int, text_column: str | None
-) -> pd.DataFrame:
+def _predict_partition(df: pd.DataFrame, model_dir: str, top_k: int, text_column: str | None) -> pd.DataFrame:
     return predict_frame(get_router(model_dir), df, top_k=top_k, text_column=text_column)
 
 
@@ -80,9 +78,7 @@ def predict_dask(
     clash = [c for c in prediction_columns(router.targets) if c in empty.columns]
     if clash:
         raise InputError(f"the input already has columns {clash}; rename or drop them before predicting")
-    meta = empty.assign(
-        **{c: pd.Series(dtype=t) for c, t in prediction_columns(router.targets).items()}
-    )
+    meta = empty.assign(**{c: pd.Series(dtype=t) for c, t in prediction_columns(router.targets).items()})
     return ddf.map_partitions(
         _predict_partition, str(Path(model_dir).resolve()), top_k, text_column, meta=meta
     )
