@@ -19,8 +19,12 @@ def dask_client(scheduler: str | None = None, *, workers: int = 2, timeout: floa
 
     The LocalCluster has ``workers`` worker processes with one thread each (the model code holds the
     GIL, so processes, not threads, give parallelism); it is shut down on exit. An unreachable
-    scheduler raises :class:`~lapor_nlp.errors.ClusterError` after ``timeout`` seconds.
+    scheduler raises :class:`~lapor_nlp.errors.ClusterError` after ``timeout`` seconds. While the
+    client is open, Dask keeps pandas' own string dtype (``dataframe.convert-string`` off), so frames
+    made from pandas or Parquet keep the dtypes the in-process path sees.
     """
+    import dask
+
     try:
         from distributed import Client, LocalCluster
     except ImportError as exc:  # pragma: no cover - depends on the installed extras
@@ -35,7 +39,7 @@ def dask_client(scheduler: str | None = None, *, workers: int = 2, timeout: floa
                 f"cannot reach the Dask scheduler at {scheduler!r} ({exc}); expected an address such as "
                 "tcp://HOST:8786 of a running `dask scheduler`, or leave --scheduler out for a local cluster"
             ) from exc
-        with client:
+        with client, dask.config.set({"dataframe.convert-string": False}):
             yield client
         return
     if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
@@ -49,5 +53,6 @@ def dask_client(scheduler: str | None = None, *, workers: int = 2, timeout: floa
             silence_logs=logging.ERROR,
         ) as cluster,
         Client(cluster) as client,
+        dask.config.set({"dataframe.convert-string": False}),
     ):
         yield client

@@ -18,35 +18,30 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lapor_nlp.errors import DataFormatError
+from lapor_nlp.tables import read_table, write_table
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
 
-_TABLE_SUFFIXES = (".parquet", ".csv", ".tsv", ".txt", ".xlsx", ".xls", ".jsonl")
-
-
-def _read_one(path: str):  # type: ignore[no-untyped-def]
-    try:
-        from lapor_nlp.tables import read_table
-    except ImportError:
-        from lapor_nlp.batch._tables import read_table
-    return read_table(path)
-
 
 def _files(path: str) -> list[str]:
-    if any(ch in path for ch in "*?["):
-        files = sorted(globlib.glob(path))
+    """The files :func:`lapor_nlp.tables.read_table` would concatenate for ``path``, in its order."""
+    if globlib.has_magic(path) and not Path(path).exists():
+        files = sorted(p for p in globlib.glob(path, recursive=True) if Path(p).is_file())
         if not files:
-            raise DataFormatError(f"no file matches {path!r}; check the pattern (quote it in the shell)")
+            raise DataFormatError(f"{path}: the pattern matches no file; check the path and the pattern")
         return files
     p = Path(path)
     if p.is_dir():
-        files = sorted(str(f) for f in p.iterdir() if f.suffix.lower() in _TABLE_SUFFIXES and f.is_file())
-        if not files:
+        files = sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith((".", "_")))
+        parquet = [str(f) for f in files if f.suffix.lower() == ".parquet"]
+        tables = [str(f) for f in files if f.suffix.lower() in (".csv", ".tsv", ".xlsx")]
+        if not (parquet or tables):
             raise DataFormatError(
-                f"{p} is a directory without table files; expected Parquet/CSV/XLSX/JSONL parts in it"
+                f"{p}: the directory holds no .parquet, .csv, .tsv or .xlsx file; pass a file or a "
+                "directory of table parts"
             )
-        return files
+        return parquet or tables
     if not p.is_file():
         raise DataFormatError(f"{p}: no such file or directory; check the path")
     return [str(p)]
@@ -62,7 +57,7 @@ def read_dask(path: str | Path, *, min_partitions: int = 1) -> dd.DataFrame:
         if all(f.lower().endswith(".parquet") for f in files):
             ddf = dd.read_parquet(files, index=False)
         else:
-            ddf = dd.from_map(_read_one, files)
+            ddf = dd.from_map(read_table, files)
     if ddf.npartitions < min_partitions:
         ddf = ddf.repartition(npartitions=min_partitions)
     return ddf
@@ -75,10 +70,6 @@ def write_dask(ddf: dd.DataFrame, path: str | Path) -> int:
     """
     path = Path(path)
     if path.suffix and not path.is_dir():
-        try:
-            from lapor_nlp.tables import write_table
-        except ImportError:
-            from lapor_nlp.batch._tables import write_table
         frame = ddf.compute()
         write_table(frame, path)
         return len(frame)
