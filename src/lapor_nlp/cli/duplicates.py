@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from lapor_nlp.cli._engine import add_engine_arguments
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = subparsers.add_parser(
@@ -27,6 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     p.add_argument("--index", default=None, help="also save the built index to this .npz file")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    add_engine_arguments(p)
     p.set_defaults(func=_duplicates)
 
 
@@ -35,8 +38,10 @@ def _duplicates(args: argparse.Namespace) -> int:
 
     from lapor_nlp.duplicates.batch import find_groups, read_export
 
-    df = read_export(args.data, id_column=args.id_column, text_column=args.text_column)
     loc_cols = [c for c in args.location_columns.split(",") if c.strip()] if args.location_columns else []
+    if args.engine == "dask":
+        return _duplicates_dask(args, loc_cols)
+    df = read_export(args.data, id_column=args.id_column, text_column=args.text_column)
     groups, index = find_groups(
         df,
         id_column=args.id_column,
@@ -55,5 +60,31 @@ def _duplicates(args: argparse.Namespace) -> int:
             f"{len(df)} complaints, {n_groups} duplicate groups covering {len(groups)} complaints "
             f"-> {args.output}",
             file=sys.stderr,
+        )
+    return 0
+
+
+def _duplicates_dask(args: argparse.Namespace, loc_cols: list[str]) -> int:
+    import sys
+
+    from lapor_nlp.batch.jobs import duplicates_job
+    from lapor_nlp.errors import InputError
+
+    if args.index:
+        raise InputError("--index needs --engine local: the Dask engine builds one index per region")
+    n, rows = duplicates_job(
+        args.data,
+        args.output,
+        id_column=args.id_column,
+        text_column=args.text_column,
+        time_column=args.time_column or None,
+        location_columns=loc_cols,
+        threshold=args.threshold,
+        scheduler=args.scheduler,
+        workers=args.workers,
+    )
+    if not args.quiet:
+        print(
+            f"{n} complaints, duplicate groups covering {rows} complaints -> {args.output}", file=sys.stderr
         )
     return 0
