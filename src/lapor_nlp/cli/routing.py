@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import shlex
 import sys
-import tempfile
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 from lapor_nlp.cli._engine import add_engine_arguments
 
+_FORMATS = ".csv .tsv .xlsx .parquet .jsonl, a directory of parts or a glob"
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    t = subparsers.add_parser("train", help="train a router on a labelled CSV and write a model directory")
-    t.add_argument("data", help="CSV of complaints (delimiter and encoding are detected)")
+    t = subparsers.add_parser("train", help="train a router on a labelled table and write a model directory")
+    t.add_argument("data", help=f"table of complaints ({_FORMATS}; CSV delimiter and encoding are detected)")
+    t.add_argument("--sheet", help="worksheet of an .xlsx file (default: the first)")
     t.add_argument("--text-column", required=True, help="column holding the complaint text")
     t.add_argument("--target", action="append", required=True, help="label column to learn (repeatable)")
     t.add_argument("--location-column", action="append", default=[], help="location column (repeatable)")
@@ -27,19 +28,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     t.add_argument("--quiet", action="store_true", help="no progress bars or summary")
     t.set_defaults(func=_train)
 
-    p = subparsers.add_parser("predict", help="add T_pred, T_score, T_topk, T_decision columns to a CSV")
+    p = subparsers.add_parser("predict", help="add T_pred, T_score, T_topk, T_decision columns to a table")
     p.add_argument("model", help="model directory")
-    p.add_argument("input", help="CSV with the text column (and location columns, if any)")
-    p.add_argument("--output", required=True, help="CSV to write: every input column plus the suggestions")
+    p.add_argument("input", help=f"table with the text column (and location columns, if any); {_FORMATS}")
+    p.add_argument("--sheet", help="worksheet of an .xlsx input (default: the first)")
+    p.add_argument(
+        "--output",
+        required=True,
+        help="table to write (format by extension; no suffix = Parquet directory): every input column "
+        "plus the suggestions",
+    )
     p.add_argument("--top-k", type=int, default=3, help="alternatives in T_topk (3)")
     p.add_argument("--text-column", help="text column (default: the one named at training)")
     p.add_argument("--quiet", action="store_true", help="no summary")
     add_engine_arguments(p)
     p.set_defaults(func=_predict)
 
-    e = subparsers.add_parser("evaluate", help="score a model on a labelled CSV; write metrics and plots")
+    e = subparsers.add_parser("evaluate", help="score a model on a labelled table; write metrics and plots")
     e.add_argument("model", help="model directory")
-    e.add_argument("data", help="labelled CSV with the text and target columns")
+    e.add_argument("data", help=f"labelled table with the text and target columns; {_FORMATS}")
+    e.add_argument("--sheet", help="worksheet of an .xlsx file (default: the first)")
     e.add_argument("--report", required=True, help="directory for metrics.json, report.md and PNGs")
     e.add_argument("--text-column", help="text column (default: the one named at training)")
     e.add_argument("--quiet", action="store_true", help="no summary")
@@ -62,7 +70,7 @@ def _train(args: argparse.Namespace) -> int:
     from lapor_nlp.routing import Router, read_table
     from lapor_nlp.routing.model_card import render_model_card
 
-    df = read_table(args.data)
+    df = read_table(args.data, sheet=args.sheet)
     with _reported_warnings(args.quiet):
         router = Router.train(
             df,
@@ -72,7 +80,8 @@ def _train(args: argparse.Namespace) -> int:
             target_precision=args.target_precision,
             progress=not args.quiet,
         )
-    argv = ["lapor-nlp", "train", args.data, "--text-column", args.text_column]
+    argv = ["lapor-nlp", "train", args.data, *(["--sheet", args.sheet] if args.sheet else [])]
+    argv += ["--text-column", args.text_column]
     for t in args.target:
         argv += ["--target", t]
     for c in args.location_column:
@@ -87,15 +96,25 @@ def _train(args: argparse.Namespace) -> int:
                 f"{target}: held-out top-1 {m['top1_accuracy']:.3f}, top-3 {m['top3_accuracy']:.3f}, "
                 f"auto {m['auto_share']:.1%} at precision {m['auto_precision']}"
             )
+        for target, info in router.metadata["targets"].items():
+            if changed := info.get("normalised_labels"):
+                rows = sum(c["rows"] for c in changed.values())
+                examples = ", ".join(f"{raw!r} -> {c['to']!r}" for raw, c in list(changed.items())[:3])
+                print(
+                    f"note: {target}: {len(changed)} label(s) with stray spaces normalised in {rows} rows "
+                    f"({examples}); predictions use the normalised labels"
+                )
+        dates = router.metadata["data"].get("date_range") or {}
+        if dates.get("unparsed"):
+            print(f"note: {dates['unparsed']} value(s) of {dates['column']!r} could not be read as dates")
         print(f"model written to {args.out} ({router.metadata['training_seconds']} s)")
     return 0
 
 
 def _predict(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from lapor_nlp.errors import InputError
-    from lapor_nlp.routing import Router, read_table
+    from lapor_nlp.routing import Router
+    from lapor_nlp.tables import read_table, write_table
 
     if args.top_k < 1:
         raise InputError(f"--top-k must be at least 1, got {args.top_k}")
@@ -117,25 +136,13 @@ def _predict(args: argparse.Namespace) -> int:
     from lapor_nlp.batch.predict import predict_frame
 
     router = Router.load(args.model)
-    df = read_table(args.input)
+    df = read_table(args.input, sheet=args.sheet)
     with _reported_warnings(args.quiet):
         out = predict_frame(router, df, top_k=args.top_k, text_column=args.text_column)
-    _write_csv_atomically(out, Path(args.output), pd)
+    write_table(out, args.output)
     if not args.quiet:
         print(f"{len(out)} rows written to {args.output}", file=sys.stderr)
     return 0
-
-
-def _write_csv_atomically(df: object, path: Path, pd: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        df.to_csv(tmp, index=False)  # type: ignore[attr-defined]
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -144,7 +151,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     from lapor_nlp.routing.report import write_report
 
     router = Router.load(args.model)
-    df = read_table(args.data)
+    df = read_table(args.data, sheet=args.sheet)
     with _reported_warnings(args.quiet):
         results = evaluate(router, df, text_column=args.text_column)
     context = {"model": args.model, "data": args.data, "rows": len(df)}

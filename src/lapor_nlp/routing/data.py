@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
 from lapor_nlp.errors import DataFormatError
 from lapor_nlp.tables import read_table
 
-__all__ = ["read_table", "require_columns", "text_series"]
+__all__ = ["label_changes", "normalise_label", "read_table", "require_columns", "text_series"]
 
 
 def require_columns(df: pd.DataFrame, columns: Iterable[str], *, what: str = "column") -> None:
@@ -32,3 +33,18 @@ def text_series(df: pd.DataFrame, column: str) -> list[str]:
     return [
         "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in df[column].tolist()
     ]
+
+
+def normalise_label(value: str) -> str:
+    """A label without surrounding spaces and with single inner spaces.
+
+    >>> normalise_label(" bencana  alam ")
+    'bencana alam'
+    """
+    return " ".join(value.split())
+
+
+def label_changes(values: Sequence[str]) -> dict[str, dict[str, str | int]]:
+    """Every label that :func:`normalise_label` changes: ``{raw: {"to": normalised, "rows": count}}``."""
+    counts = Counter(v for v in values if v != normalise_label(v) and normalise_label(v))
+    return {raw: {"to": normalise_label(raw), "rows": n} for raw, n in sorted(counts.items())}

@@ -18,12 +18,13 @@ import sklearn
 
 from lapor_nlp.errors import DataFormatError, EmptyComplaintError, InputError
 from lapor_nlp.routing.classifier import CalibratedLinearClassifier
-from lapor_nlp.routing.data import require_columns, text_series
+from lapor_nlp.routing.data import label_changes, normalise_label, require_columns, text_series
 from lapor_nlp.routing.explain import Explainer
 from lapor_nlp.routing.features import TextFeaturizer, normalise
 from lapor_nlp.routing.location import PlaceResolver
 from lapor_nlp.routing.metrics import summary_metrics
 from lapor_nlp.routing.thresholds import choose_thresholds, decide
+from lapor_nlp.tables import parse_timestamps
 from lapor_nlp.text import clean, redact
 from lapor_nlp.types import Suggestion, TargetSuggestion
 
@@ -56,15 +57,19 @@ def _redact_all(texts: Sequence[str], progress: bool) -> list[str]:
     return out
 
 
-def _date_range(df: pd.DataFrame) -> dict[str, str] | None:
+def _date_range(df: pd.DataFrame) -> dict[str, str | int] | None:
+    """First date-like column that mostly parses: its range (WIB) and how many values could not be read."""
     for column in df.columns:
         if not any(h in str(column).lower() for h in _DATE_HINTS):
             continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            parsed = pd.to_datetime(df[column], errors="coerce", format="mixed")
+        parsed, unparsed = parse_timestamps(df[column])
         if parsed.notna().mean() >= 0.8:
-            return {"column": str(column), "min": str(parsed.min()), "max": str(parsed.max())}
+            return {
+                "column": str(column),
+                "min": str(parsed.min()),
+                "max": str(parsed.max()),
+                "unparsed": unparsed,
+            }
     return None
 
 
@@ -209,7 +214,8 @@ class Router:
         target_meta: dict[str, Any] = {}
         metrics: dict[str, Any] = {}
         for target in targets:
-            labels = [s.strip() for s in text_series(df, target)]
+            raw_labels = text_series(df, target)
+            labels = [normalise_label(s) for s in raw_labels]
             rows = np.asarray([bool(v) for v in labels])
             if not rows.any():
                 raise DataFormatError(f"target column {target!r} is empty in every row")
@@ -286,6 +292,7 @@ class Router:
                 "classes": [str(c) for c in model.classes_],
                 "class_counts": {str(k): int(v) for k, v in sorted(role_counts.items())},
                 "left_out_labels": rare,
+                "normalised_labels": label_changes(raw_labels),
                 "resolver": resolver.to_dict(),
             }
         from lapor_nlp import __version__
