@@ -1,4 +1,4 @@
-"""Reviewed complaints as a training CSV (``lapor-nlp export-feedback``); needs SQLAlchemy only.
+"""Reviewed complaints as a training table (``lapor-nlp export-feedback``); needs SQLAlchemy only.
 
 Only suggestions a reviewer decided are written, with the reviewer's final labels; automatic
 decisions nobody looked at are left out so the model does not learn from itself.
@@ -6,14 +6,15 @@ decisions nobody looked at are left out so the model does not learn from itself.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
+from lapor_nlp import write_table
 from service.app.db.engine import build_engine
 from service.app.db.models import DecisionRow, SuggestionRow
 
@@ -64,7 +65,8 @@ def iter_feedback(session: Session) -> Iterator[dict[str, Any]]:
 
 
 def export_feedback(database_url: str, output: Path) -> int:
-    """Write the reviewed complaints in ``database_url`` to ``output`` (CSV); returns the row count."""
+    """Write the reviewed complaints in ``database_url`` to ``output`` (format by extension: CSV, TSV,
+    XLSX, Parquet, JSON Lines; no suffix = Parquet directory); returns the row count."""
     engine = build_engine(database_url)
     try:
         if not inspect(engine).has_table("suggestions"):
@@ -82,9 +84,6 @@ def export_feedback(database_url: str, output: Path) -> int:
             if key not in columns and key not in EXTRA_COLUMNS:
                 columns.append(key)
     columns += list(EXTRA_COLUMNS)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    with output.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=columns, restval="")
-        writer.writeheader()
-        writer.writerows(records)
+    frame = pd.DataFrame.from_records(records, columns=columns).astype(object)
+    write_table(frame.where(frame.notna(), ""), output)  # format by extension; CSV keeps "" for missing
     return len(records)

@@ -190,7 +190,7 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame:
         if path.is_dir():
             df = _concat(_directory_files(path), sheet)
         elif not path.is_file():
-            raise DataFormatError(f"{path}: no such file or directory; check the path")
+            raise DataFormatError(f"{path}: not found (no such file or directory); check the path")
         else:
             df = _read_file(path, sheet)
     df.columns = [str(c).strip() for c in df.columns]

@@ -1,4 +1,4 @@
-"""`lapor-nlp report DATA.csv --out DIR`: the complaint-insights report (HTML + CSV)."""
+"""`lapor-nlp report DATA --out DIR`: the complaint-insights report (HTML + CSV) of any table format."""
 
 from __future__ import annotations
 
@@ -13,13 +13,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     p.add_argument(
         "data",
-        help="complaint export CSV (submitted_at required; responded_at, topic/category, "
-        "agency, kecamatan, kelurahan, text, id optional)",
+        help="complaint export: .csv .tsv .xlsx .parquet .jsonl, a directory or a glob (submitted_at "
+        "required; responded_at, topic/category, agency, kecamatan, kelurahan, text, id optional)",
     )
+    p.add_argument("--sheet", help="worksheet of an .xlsx export (default: the first)")
     p.add_argument("--out", required=True, help="output directory (created if needed)")
     source = p.add_mutually_exclusive_group()
     source.add_argument(
-        "--decisions", help="decisions CSV exported from the routing service (review quality)"
+        "--decisions", help="decisions table exported from the routing service, any format (review quality)"
     )
     source.add_argument(
         "--database-url", help="SQLAlchemy URL of the routing service database (review quality)"
@@ -47,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def _report(args: argparse.Namespace) -> int:
     from lapor_nlp.insights import build_report, load_complaints, load_decisions, read_decisions_sql
 
-    data = load_complaints(args.data)
+    data = load_complaints(args.data, sheet=args.sheet)
     decisions = None
     if args.decisions:
         decisions = load_decisions(args.decisions)
