@@ -49,7 +49,7 @@ def dask_client(scheduler: str | None = None, *, workers: int = 2, timeout: floa
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # a free port: never clash with another cluster
             silence_logs=logging.ERROR,
         ) as cluster,
         Client(cluster) as client,

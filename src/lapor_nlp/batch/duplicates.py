@@ -25,6 +25,7 @@ import pandas as pd
 
 from lapor_nlp.duplicates.batch import GROUP_COLUMNS, find_groups
 from lapor_nlp.errors import DataFormatError
+from lapor_nlp.tables import parse_timestamps
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
@@ -93,7 +94,7 @@ def group_regions(
         groups[_REGION] = str(region)
         groups[_ROW] = rows.reindex(groups["id"].astype(str)).to_numpy()
         if time_column and time_column in part.columns:
-            times = pd.to_datetime(part[time_column], format="mixed").dt.tz_localize(None)
+            times = parse_timestamps(part[time_column])[0].dt.tz_convert("UTC").dt.tz_localize(None)
             groups[_TIME] = pd.Series(times.to_numpy(), index=ids.to_numpy()).reindex(groups["id"]).to_numpy()
         else:
             groups[_TIME] = pd.NaT

@@ -9,7 +9,9 @@ from lapor_nlp.batch.cluster import dask_client
 from lapor_nlp.batch.duplicates import find_groups_dask
 from lapor_nlp.batch.io import read_dask, write_dask
 from lapor_nlp.batch.predict import predict_dask
+from lapor_nlp.batch.report import prepare_dask
 from lapor_nlp.errors import DataFormatError
+from lapor_nlp.insights.data import ComplaintData
 from lapor_nlp.tables import write_table
 
 
@@ -77,3 +79,14 @@ def duplicates_job(
         )
     write_table(groups, output)
     return int(n_rows), len(groups)
+
+
+def report_data_job(source: str | Path, *, scheduler: str | None = None, workers: int = 2) -> ComplaintData:
+    """The complaint data of ``source`` for :func:`~lapor_nlp.insights.build_report`, prepared on Dask.
+
+    Dates are parsed and weekly/monthly counts computed per partition on the workers
+    (:func:`~lapor_nlp.batch.report.prepare_dask`); the report itself is laid out by the caller.
+    """
+    with dask_client(scheduler, workers=workers) as client:
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+        return prepare_dask(read_dask(source, min_partitions=2 * n_workers))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from lapor_nlp.cli._engine import add_engine_arguments
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = subparsers.add_parser(
@@ -42,13 +44,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--as-of", help="reference date for backlog ages (default: the latest date in the data)")
     p.add_argument("--title", default="Complaint insights", help="report title")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    add_engine_arguments(p)
     p.set_defaults(func=_report)
 
 
 def _report(args: argparse.Namespace) -> int:
     from lapor_nlp.insights import build_report, load_complaints, load_decisions, read_decisions_sql
 
-    data = load_complaints(args.data, sheet=args.sheet)
+    if args.engine == "dask":
+        from lapor_nlp.batch.jobs import report_data_job
+
+        data = report_data_job(args.data, scheduler=args.scheduler, workers=args.workers)
+    else:
+        data = load_complaints(args.data, sheet=args.sheet)
     decisions = None
     if args.decisions:
         decisions = load_decisions(args.decisions)

@@ -48,11 +48,16 @@ class ComplaintData:
         Human-readable data-quality notes (missing columns, unparseable or inconsistent dates).
     unparseable_dates : dict
         Column name -> number of non-empty values that could not be read as a date.
+    counts : dict
+        Optional precomputed complaint counts, ``(by, freq) ->`` :func:`~lapor_nlp.insights.volume.\
+period_counts` of :attr:`frame` (e.g. summed over the partitions of a Dask job); :func:`volume` uses
+        them instead of counting :attr:`frame` again. Empty by default.
     """
 
     frame: pd.DataFrame
     notes: tuple[str, ...] = ()
     unparseable_dates: Mapping[str, int] = field(default_factory=dict)
+    counts: Mapping[tuple[str | None, str], pd.Series] = field(default_factory=dict)
 
     @property
     def dimensions(self) -> tuple[str, ...]:
