@@ -88,3 +88,12 @@ def test_read_dask_parts_and_globs(tmp_path: Path, batch_complaints) -> None:
     assert from_csv.compute()["id"].tolist() == batch_complaints["id"].tolist()
     with pytest.raises(DataFormatError, match="matches no file"):
         read_dask(str(tmp_path / "nothing-*.csv"))
+
+
+def test_predict_dask_without_a_model_says_so(tmp_path: Path, batch_complaints) -> None:
+    import dask.dataframe as dd
+
+    from lapor_nlp.errors import ModelNotFoundError
+
+    with pytest.raises(ModelNotFoundError, match="no model at"):
+        predict_dask(dd.from_pandas(batch_complaints, npartitions=2), tmp_path / "missing")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from lapor_nlp.batch.models import get_router
-from lapor_nlp.errors import InputError
+from lapor_nlp.errors import InputError, ModelIntegrityError, ModelNotFoundError
 from lapor_nlp.routing.data import require_columns
 
 if TYPE_CHECKING:
@@ -58,6 +58,23 @@ def predict_frame(
     return out
 
 
+def model_outline(model_dir: str | Path) -> tuple[tuple[str, ...], str]:
+    """``(targets, text column)`` of the model in ``model_dir``, from its metadata.json alone."""
+    path = Path(model_dir)
+    try:
+        metadata = json.loads((path / "metadata.json").read_text(encoding="utf-8"))
+        return tuple(metadata["target_files"]), str(metadata["text_column"])
+    except OSError as exc:
+        raise ModelNotFoundError(
+            f"no model at {path} (metadata.json unreadable: {exc.strerror}); pass a directory written by "
+            "`lapor-nlp train`, readable at the same path on every worker"
+        ) from exc
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ModelIntegrityError(
+            f"{path}/metadata.json is corrupt or foreign ({exc}); retrain the model"
+        ) from exc
+
+
 def _predict_partition(df: pd.DataFrame, model_dir: str, top_k: int, text_column: str | None) -> pd.DataFrame:
     return predict_frame(get_router(model_dir), df, top_k=top_k, text_column=text_column)
 
@@ -67,18 +84,18 @@ def predict_dask(
 ) -> dd.DataFrame:
     """Lazy :func:`predict_frame` over every partition of ``ddf``.
 
-    Only the model *path* travels with the tasks: each worker loads the model on its first partition
-    and keeps it (so ``model_dir`` must be readable at the same path on every worker). The model is
-    also loaded here, once, to check it and to learn its targets for the output ``meta``.
+    Only the model *path* travels with the tasks: each worker loads (and verifies) the model on its
+    first partition and keeps it, so ``model_dir`` must be readable at the same path on every worker.
+    Here only its ``metadata.json`` is read, for the targets and text column of the output ``meta``.
     """
-    router = get_router(model_dir)
-    column = text_column or router.text_column
+    targets, default_column = model_outline(model_dir)
+    column = text_column or default_column
     empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in ddf.dtypes.items()})
     require_columns(empty, [column], what="text column")
-    clash = [c for c in prediction_columns(router.targets) if c in empty.columns]
+    clash = [c for c in prediction_columns(targets) if c in empty.columns]
     if clash:
         raise InputError(f"the input already has columns {clash}; rename or drop them before predicting")
-    meta = empty.assign(**{c: pd.Series(dtype=t) for c, t in prediction_columns(router.targets).items()})
+    meta = empty.assign(**{c: pd.Series(dtype=t) for c, t in prediction_columns(targets).items()})
     return ddf.map_partitions(
         _predict_partition, str(Path(model_dir).resolve()), top_k, text_column, meta=meta
     )
