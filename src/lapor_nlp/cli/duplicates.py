@@ -43,8 +43,9 @@ def _duplicates(args: argparse.Namespace) -> int:
     import sys
 
     from lapor_nlp.duplicates.batch import find_groups, read_export
-    from lapor_nlp.tables import parse_timestamps, write_table
+    from lapor_nlp.tables import output_format, parse_timestamps, write_table
 
+    output_format(args.output)  # a bad --output fails before the work
     df = read_export(args.data, id_column=args.id_column, text_column=args.text_column, sheet=args.sheet)
     unparsed = 0
     if args.time_column and args.time_column in df.columns:
