@@ -180,7 +180,7 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame:
     or unknown file.
     """
     text = str(path)
-    if glob.has_magic(text) and not Path(text).exists():
+    if any(c in text for c in "*?[") and not Path(text).exists():  # a glob pattern
         files = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
         if not files:
             raise DataFormatError(f"{text}: the pattern matches no file; check the path and the pattern")
