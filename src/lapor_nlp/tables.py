@@ -180,7 +180,7 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame:
     or unknown file.
     """
     text = str(path)
-    if glob.has_magic(text) and not Path(text).exists():
+    if any(c in text for c in "*?[") and not Path(text).exists():  # a glob pattern
         files = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
         if not files:
             raise DataFormatError(f"{text}: the pattern matches no file; check the path and the pattern")
@@ -249,6 +249,23 @@ def _atomic(df: pd.DataFrame, path: Path, suffix: str) -> None:
         raise
 
 
+def output_format(path: str | Path) -> str:
+    """The suffix :func:`write_table` will write for ``path`` (``""`` for a Parquet directory).
+
+    Commands call it before any work so that a bad ``--output`` fails at once; raises
+    :class:`DataFormatError` for a suffix it cannot write.
+    """
+    if _is_directory_target(path):
+        return ""
+    suffix = Path(path).suffix.lower()
+    if suffix not in TABLE_FORMATS:
+        raise DataFormatError(
+            f"{path}: cannot write a {suffix!r} file; use one of {', '.join(TABLE_FORMATS)} "
+            "or a directory (Parquet parts)"
+        )
+    return suffix
+
+
 def write_table(df: pd.DataFrame, path: str | Path) -> None:
     """Write ``df`` by the extension of ``path`` (see :data:`TABLE_FORMATS`), atomically.
 
@@ -259,7 +276,7 @@ def write_table(df: pd.DataFrame, path: str | Path) -> None:
     if not isinstance(df, pd.DataFrame):
         raise DataFormatError(f"write_table expects a pandas DataFrame, got {type(df).__name__}")
     try:
-        if _is_directory_target(path):
+        if not output_format(path):
             directory = Path(path)
             directory.mkdir(parents=True, exist_ok=True)
             target = directory / "part-00000.parquet"
@@ -268,14 +285,7 @@ def write_table(df: pd.DataFrame, path: str | Path) -> None:
                 if stale != target:
                     stale.unlink()
             return
-        path = Path(path)
-        suffix = path.suffix.lower()
-        if suffix not in TABLE_FORMATS:
-            raise DataFormatError(
-                f"{path}: cannot write a {suffix!r} file; use one of {', '.join(TABLE_FORMATS)} "
-                "or a directory (Parquet parts)"
-            )
-        _atomic(df, path, suffix)
+        _atomic(df, Path(path), output_format(path))
     except OSError as exc:
         raise DataFormatError(f"cannot write {path}: {exc}; pass a writable path") from exc
 

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 def _files(path: str) -> list[str]:
     """The files :func:`lapor_nlp.tables.read_table` would concatenate for ``path``, in its order."""
-    if globlib.has_magic(path) and not Path(path).exists():
+    if any(c in path for c in "*?[") and not Path(path).exists():  # a glob pattern
         files = sorted(p for p in globlib.glob(path, recursive=True) if Path(p).is_file())
         if not files:
             raise DataFormatError(f"{path}: the pattern matches no file; check the path and the pattern")

@@ -46,8 +46,9 @@ def _duplicates(args: argparse.Namespace) -> int:
     import sys
 
     from lapor_nlp.duplicates.batch import find_groups, read_export
-    from lapor_nlp.tables import parse_timestamps, write_table
+    from lapor_nlp.tables import output_format, parse_timestamps, write_table
 
+    output_format(args.output)  # a bad --output fails before the work
     loc_cols = [c for c in args.location_columns.split(",") if c.strip()] if args.location_columns else []
     if args.engine == "dask":
         return _duplicates_dask(args, loc_cols)

@@ -114,10 +114,11 @@ def _train(args: argparse.Namespace) -> int:
 def _predict(args: argparse.Namespace) -> int:
     from lapor_nlp.errors import InputError
     from lapor_nlp.routing import Router
-    from lapor_nlp.tables import read_table, write_table
+    from lapor_nlp.tables import output_format, read_table, write_table
 
     if args.top_k < 1:
         raise InputError(f"--top-k must be at least 1, got {args.top_k}")
+    output_format(args.output)  # a bad --output fails before the work
     if args.engine == "dask":
         from lapor_nlp.batch.jobs import predict_job
 
