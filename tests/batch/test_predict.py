@@ -97,3 +97,21 @@ def test_predict_dask_without_a_model_says_so(tmp_path: Path, batch_complaints) 
 
     with pytest.raises(ModelNotFoundError, match="no model at"):
         predict_dask(dd.from_pandas(batch_complaints, npartitions=2), tmp_path / "missing")
+
+
+def test_write_dask_replaces_only_a_directory_of_parts(tmp_path: Path, batch_complaints) -> None:
+    import dask.dataframe as dd
+
+    from lapor_nlp.batch import write_dask
+
+    ddf = dd.from_pandas(batch_complaints, npartitions=3)
+    out = tmp_path / "out"
+    assert write_dask(ddf, out) == 96
+    assert sorted(p.name for p in out.iterdir()) == [f"part-{i:05d}.parquet" for i in range(3)]
+    assert write_dask(ddf.head(10, compute=False), out) == 10  # parts only: replaced
+    (out / "notes.txt").write_text("keep me")
+    with pytest.raises(DataFormatError, match="more than Parquet parts"):
+        write_dask(ddf, out)
+    assert (out / "notes.txt").read_text() == "keep me"
+    assert write_dask(ddf, tmp_path / "all.csv") == 96
+    assert read_dask(tmp_path / "all.csv").compute()["id"].tolist() == batch_complaints["id"].tolist()

@@ -73,9 +73,10 @@ def write_dask(ddf: dd.DataFrame, path: str | Path) -> int:
         frame = ddf.compute()
         write_table(frame, path)
         return len(frame)
-    if path.is_dir() and any(not f.name.endswith(".parquet") for f in path.iterdir() if f.is_file()):
+    if path.is_dir() and any(not (f.is_file() and f.suffix == ".parquet") for f in path.iterdir()):
         raise DataFormatError(
-            f"{path} holds files other than Parquet parts; write to a new or empty directory instead"
+            f"{path} holds more than Parquet parts, and writing replaces the directory; write to a new "
+            "or empty directory instead"
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
