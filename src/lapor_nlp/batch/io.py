@@ -33,9 +33,9 @@ def _files(path: str) -> list[str]:
         return files
     p = Path(path)
     if p.is_dir():
-        files = sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith((".", "_")))
-        parquet = [str(f) for f in files if f.suffix.lower() == ".parquet"]
-        tables = [str(f) for f in files if f.suffix.lower() in (".csv", ".tsv", ".xlsx")]
+        parts = sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith((".", "_")))
+        parquet = [str(f) for f in parts if f.suffix.lower() == ".parquet"]
+        tables = [str(f) for f in parts if f.suffix.lower() in (".csv", ".tsv", ".xlsx")]
         if not (parquet or tables):
             raise DataFormatError(
                 f"{p}: the directory holds no .parquet, .csv, .tsv or .xlsx file; pass a file or a "
