@@ -115,3 +115,14 @@ def test_write_dask_replaces_only_a_directory_of_parts(tmp_path: Path, batch_com
     assert (out / "notes.txt").read_text() == "keep me"
     assert write_dask(ddf, tmp_path / "all.csv") == 96
     assert read_dask(tmp_path / "all.csv").compute()["id"].tolist() == batch_complaints["id"].tolist()
+
+
+def test_read_dask_xlsx_glob_with_a_sheet(tmp_path: Path, batch_complaints) -> None:
+    for i in range(2):
+        with pd.ExcelWriter(tmp_path / f"export-{i}.xlsx") as writer:
+            pd.DataFrame({"x": [1]}).to_excel(writer, sheet_name="cover", index=False)
+            batch_complaints.iloc[i::2].to_excel(writer, sheet_name="data", index=False)
+    ddf = read_dask(str(tmp_path / "export-*.xlsx"), sheet="data")
+    assert ddf.npartitions == 2
+    out = ddf.compute()
+    assert len(out) == 96 and set(out["id"].astype(str)) == set(batch_complaints["id"])

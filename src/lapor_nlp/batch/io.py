@@ -22,6 +22,12 @@ from lapor_nlp.tables import read_table, write_table
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
+    import pandas as pd
+
+
+def _read_part(path: str, sheet: str | None = None) -> pd.DataFrame:
+    """One part, as :func:`~lapor_nlp.tables.read_table` reads it inside a directory or glob."""
+    return read_table(path, sheet=sheet if path.lower().endswith(".xlsx") else None)
 
 
 def _files(path: str) -> list[str]:
@@ -47,8 +53,11 @@ def _files(path: str) -> list[str]:
     return [str(p)]
 
 
-def read_dask(path: str | Path, *, min_partitions: int = 1) -> dd.DataFrame:
-    """A Dask DataFrame over ``path`` (see the module docstring), with at least ``min_partitions``."""
+def read_dask(path: str | Path, *, sheet: str | None = None, min_partitions: int = 1) -> dd.DataFrame:
+    """A Dask DataFrame over ``path`` (see the module docstring), with at least ``min_partitions``.
+
+    ``sheet`` names the worksheet of .xlsx files (default: the first), as in ``read_table``.
+    """
     import dask
     import dask.dataframe as dd
 
@@ -57,7 +66,7 @@ def read_dask(path: str | Path, *, min_partitions: int = 1) -> dd.DataFrame:
         if all(f.lower().endswith(".parquet") for f in files):
             ddf = dd.read_parquet(files, index=False)
         else:
-            ddf = dd.from_map(read_table, files)
+            ddf = dd.from_map(_read_part, files, sheet=sheet)
     if ddf.npartitions < min_partitions:
         ddf = ddf.repartition(npartitions=min_partitions)
     return ddf

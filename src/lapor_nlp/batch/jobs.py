@@ -24,6 +24,7 @@ def predict_job(
     text_column: str | None = None,
     scheduler: str | None = None,
     workers: int = 2,
+    sheet: str | None = None,
 ) -> int:
     """Predict every row of ``source`` into ``output`` on a Dask cluster; return the row count.
 
@@ -32,7 +33,7 @@ def predict_job(
     """
     with dask_client(scheduler, workers=workers) as client:
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
-        ddf = read_dask(source, min_partitions=2 * n_workers)
+        ddf = read_dask(source, sheet=sheet, min_partitions=2 * n_workers)
         out = predict_dask(ddf, model_dir, top_k=top_k, text_column=text_column)
         return write_dask(out, output)
 
@@ -48,6 +49,7 @@ def duplicates_job(
     threshold: float | None = None,
     scheduler: str | None = None,
     workers: int = 2,
+    sheet: str | None = None,
 ) -> tuple[int, int]:
     """Duplicate groups of ``source``, region by region on a Dask cluster, written to ``output``.
 
@@ -56,7 +58,7 @@ def duplicates_job(
     """
     with dask_client(scheduler, workers=workers) as client:
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
-        ddf = read_dask(source, min_partitions=n_workers)
+        ddf = read_dask(source, sheet=sheet, min_partitions=n_workers)
         if id_column in ddf.columns:
             ids = ddf[id_column].astype(str)
             n_rows, n_ids = ids.size, ids.nunique()
@@ -81,7 +83,9 @@ def duplicates_job(
     return int(n_rows), len(groups)
 
 
-def report_data_job(source: str | Path, *, scheduler: str | None = None, workers: int = 2) -> ComplaintData:
+def report_data_job(
+    source: str | Path, *, scheduler: str | None = None, workers: int = 2, sheet: str | None = None
+) -> ComplaintData:
     """The complaint data of ``source`` for :func:`~lapor_nlp.insights.build_report`, prepared on Dask.
 
     Dates are parsed and weekly/monthly counts computed per partition on the workers
@@ -89,4 +93,4 @@ def report_data_job(source: str | Path, *, scheduler: str | None = None, workers
     """
     with dask_client(scheduler, workers=workers) as client:
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
-        return prepare_dask(read_dask(source, min_partitions=2 * n_workers))
+        return prepare_dask(read_dask(source, sheet=sheet, min_partitions=2 * n_workers))

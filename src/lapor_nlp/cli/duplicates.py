@@ -102,6 +102,7 @@ def _duplicates_dask(args: argparse.Namespace, loc_cols: list[str]) -> int:
         threshold=args.threshold,
         scheduler=args.scheduler,
         workers=args.workers,
+        sheet=args.sheet,
     )
     if not args.quiet:
         print(

@@ -54,7 +54,7 @@ def _report(args: argparse.Namespace) -> int:
     if args.engine == "dask":
         from lapor_nlp.batch.jobs import report_data_job
 
-        data = report_data_job(args.data, scheduler=args.scheduler, workers=args.workers)
+        data = report_data_job(args.data, scheduler=args.scheduler, workers=args.workers, sheet=args.sheet)
     else:
         data = load_complaints(args.data, sheet=args.sheet)
     decisions = None

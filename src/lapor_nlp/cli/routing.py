@@ -130,6 +130,7 @@ def _predict(args: argparse.Namespace) -> int:
             text_column=args.text_column,
             scheduler=args.scheduler,
             workers=args.workers,
+            sheet=args.sheet,
         )
         if not args.quiet:
             print(f"{rows} rows written to {args.output}", file=sys.stderr)
