@@ -88,6 +88,8 @@ def predict_dask(
     first partition and keeps it, so ``model_dir`` must be readable at the same path on every worker.
     Here only its ``metadata.json`` is read, for the targets and text column of the output ``meta``.
     """
+    if not isinstance(top_k, int) or isinstance(top_k, bool) or top_k < 1:
+        raise InputError(f"top_k must be a positive integer, got {top_k!r}")
     targets, default_column = model_outline(model_dir)
     column = text_column or default_column
     empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in ddf.dtypes.items()})
