@@ -117,8 +117,10 @@ def test_write_table_mixed_object_column_and_aware_dates(tmp_path: Path) -> None
         score=pd.Series([0.5, "", 1], dtype=object),
         when=pd.to_datetime(FRAME["submitted_at"]).dt.tz_localize("Asia/Jakarta"),
     )
-    for suffix in (".parquet", ".xlsx", ".jsonl"):
-        write_table(df, tmp_path / f"m{suffix}")
+    for suffix, frame in [(s, df) for s in (".parquet", ".xlsx", ".jsonl")] + [
+        (".xlsx", df.convert_dtypes(dtype_backend="pyarrow"))
+    ]:
+        write_table(frame, tmp_path / f"m{suffix}")
         back, bad = parse_timestamps(read_table(tmp_path / f"m{suffix}")["when"])
         assert bad == 0
         assert back.tolist() == df["when"].tolist()

@@ -206,8 +206,9 @@ def _is_directory_target(path: str | Path) -> bool:
 def _excel_ready(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for column in out.columns:
-        if isinstance(out[column].dtype, pd.DatetimeTZDtype):
-            out[column] = out[column].dt.tz_localize(None)  # Excel has no time zones: keep the wall time
+        values = out[column]
+        if pd.api.types.is_datetime64_any_dtype(values.dtype) and values.dt.tz is not None:
+            out[column] = values.dt.tz_localize(None)  # Excel has no time zones: keep the wall time
     return out
 
 
