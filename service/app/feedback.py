@@ -1,4 +1,4 @@
-"""Reviewed complaints as a training CSV or DataFrame (``lapor-nlp export-feedback``, retraining).
+"""Reviewed complaints as a training table or DataFrame (``lapor-nlp export-feedback``, retraining).
 
 Only suggestions a reviewer decided are written, with the reviewer's final labels; automatic
 decisions nobody looked at are left out so the model does not learn from itself.
@@ -6,7 +6,6 @@ decisions nobody looked at are left out so the model does not learn from itself.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ import pandas as pd
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
+from lapor_nlp import write_table
 from service.app.db.engine import build_engine
 from service.app.db.models import DecisionRow, SuggestionRow
 
@@ -89,23 +89,21 @@ def _read_records(database_url: str) -> list[dict[str, Any]]:
 
 def feedback_frame(session: Session) -> pd.DataFrame:
     """The reviewed complaints as a DataFrame, columns as in the CSV export (text cells, ``""`` if empty)."""
-    records = list(iter_feedback(session))
-    return pd.DataFrame.from_records(records, columns=_columns(records)).fillna("").astype(str)
+    return _frame(list(iter_feedback(session)))
 
 
 def export_feedback_frame(database_url: str) -> pd.DataFrame:
     """The reviewed complaints in ``database_url`` as a DataFrame (what ``lapor-nlp retrain`` appends)."""
-    records = _read_records(database_url)
+    return _frame(_read_records(database_url))
+
+
+def _frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=_columns(records)).fillna("").astype(str)
 
 
 def export_feedback(database_url: str, output: Path) -> int:
-    """Write the reviewed complaints in ``database_url`` to ``output`` (CSV); returns the row count."""
-    records = _read_records(database_url)
-    columns = _columns(records)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    with output.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=columns, restval="")
-        writer.writeheader()
-        writer.writerows(records)
-    return len(records)
+    """Write the reviewed complaints in ``database_url`` to ``output`` (format by extension: CSV, TSV,
+    XLSX, Parquet, JSON Lines; no suffix = Parquet directory); returns the row count."""
+    frame = export_feedback_frame(database_url)
+    write_table(frame, output)
+    return len(frame)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from lapor_nlp import read_table
 from lapor_nlp.cli import main as cli_main
 from service.app.feedback import export_feedback
 from service.app.main import create_app
@@ -90,3 +91,13 @@ def test_feedback_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
         == 2
     )
     assert "no lapor-nlp tables" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["feedback.parquet", "feedback.xlsx", "feedback.jsonl", "parts"])
+def test_feedback_writes_any_table_format(database_url: str, tmp_path: Path, name: str) -> None:
+    _fill(database_url)
+    out = tmp_path / name
+    assert export_feedback(database_url, out) == 2
+    rows = read_table(out)
+    assert rows["id"].tolist() == ["J-1", "J-2"]
+    assert rows["topic"].tolist() == ["jalan-rusak", "bantuan-sosial"]

@@ -9,14 +9,20 @@ T = TypeVar("T")
 
 
 def progress_bar(
-    iterable: Iterable[T], *, desc: str, enabled: bool = True, unit: str = "it", leave: bool = True
+    iterable: Iterable[T],
+    *,
+    desc: str,
+    enabled: bool = True,
+    unit: str = "it",
+    leave: bool = True,
+    total: int | None = None,
 ) -> Iterable[T]:
     """``iterable`` wrapped in a tqdm bar when ``enabled``, else ``iterable`` itself."""
     if not enabled:
         return iterable
     from tqdm.auto import tqdm  # noqa: PLC0415
 
-    return tqdm(iterable, desc=desc, unit=unit, leave=leave)  # type: ignore[no-any-return]
+    return tqdm(iterable, desc=desc, unit=unit, leave=leave, total=total)  # type: ignore[no-any-return]
 
 
 def progress_steps(total: int, *, desc: str, enabled: bool = True, leave: bool = False) -> Any:

@@ -13,7 +13,8 @@ either. Messages say what was expected, what came in, and what to do::
     │   ├── ModelNotFoundError(FileNotFoundError)
     │   ├── ModelIntegrityError           tampered, corrupt or foreign file; nothing was executed
     │   └── ModelVersionError             made by an incompatible library version
-    └── IndexStateError(ValueError)       duplicate index misuse (duplicate id, unknown id, corrupt file)
+    ├── IndexStateError(ValueError)       duplicate index misuse (duplicate id, unknown id, corrupt file)
+    └── ClusterError(ConnectionError)     Dask scheduler unreachable or the batch cluster failed
 """
 
 from __future__ import annotations
@@ -61,3 +62,7 @@ class ModelVersionError(ModelError, ValueError):
 
 class IndexStateError(LaporError, ValueError):
     """The duplicate index was used inconsistently or its saved file is unusable."""
+
+
+class ClusterError(LaporError, ConnectionError):
+    """The Dask scheduler cannot be reached, or the batch cluster cannot run the work."""

@@ -231,3 +231,13 @@ def test_add_many_accepts_dataframe_and_tuples() -> None:
     assert idx.add_many([("3", "lampu mati rt 2", "2023-01-01 10:00", JAGIR)]) == 1
     assert set(idx.ids) == {"1", "2", "3"} and 1 in idx and "3" in idx
     assert idx.query("jalan rusak gang 4", k=1, location={"kelurahan": "Jagir"})[0].evidence.same_kelurahan
+
+
+def test_submitted_at_text_is_read_day_first() -> None:
+    from lapor_nlp.duplicates._timestamps import to_seconds
+
+    iso, aware = to_seconds("2022-02-05 08:15")
+    assert to_seconds("05/02/2022 08:15") == (iso, aware) and aware is False  # 5 February, never May 2
+    assert to_seconds("44597.34375")[0] == iso  # Excel serial of the same minute
+    with pytest.raises(InputError, match="day-first"):
+        to_seconds("02/13/2022 08:15")

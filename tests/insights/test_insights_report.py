@@ -3,6 +3,7 @@ from __future__ import annotations
 import base64
 import re
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +12,7 @@ from test_insights_review import DECISIONS
 
 from lapor_nlp.cli import main
 from lapor_nlp.insights import build_report, load_complaints
+from lapor_nlp.tables import write_table
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -200,3 +202,30 @@ def test_build_report_says_each_alert_in_words(tmp_path: Path, spike_frame: pd.D
     )
     with pytest.raises(ValueError, match="alert_language"):
         build_report(spike_frame, alert_language="fr")
+@pytest.mark.parametrize(
+    "convert",
+    [
+        lambda f: f.astype("string"),
+        lambda f: f.convert_dtypes(dtype_backend="pyarrow"),
+        lambda f: f.astype("string[pyarrow]"),
+    ],
+    ids=["string", "pyarrow-backend", "arrow-string"],
+)
+def test_build_report_on_pandas_string_and_arrow_dtypes(
+    tmp_path: Path, spike_frame: pd.DataFrame, convert: Callable[[pd.DataFrame], pd.DataFrame]
+) -> None:
+    # every complaint answered: the backlog table is empty, which broke _csv_ready on string dtypes
+    frame = convert(_with_responses(spike_frame).assign(responded_at=lambda f: f["submitted_at"]))
+    report = build_report(frame, sla_days=3)
+    report.write(tmp_path / "out")
+    assert len(report.tables["backlog"]) == 0
+    assert (tmp_path / "out" / "backlog.csv").read_text(encoding="utf-8").startswith("id")
+    assert len(pd.read_csv(tmp_path / "out" / "emerging.csv")) >= 1
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".xlsx", ".jsonl"])
+def test_cli_report_reads_any_format(tmp_path: Path, spike_frame: pd.DataFrame, suffix: str) -> None:
+    path = tmp_path / f"export{suffix}"
+    write_table(_with_responses(spike_frame).convert_dtypes(dtype_backend="pyarrow"), path)
+    assert main(["report", str(path), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    assert (tmp_path / "out" / "report.html").is_file()

@@ -1,8 +1,10 @@
-"""`lapor-nlp report DATA.csv --out DIR`: the complaint-insights report (HTML + CSV)."""
+"""`lapor-nlp report DATA --out DIR`: the complaint-insights report (HTML + CSV) of any table format."""
 
 from __future__ import annotations
 
 import argparse
+
+from lapor_nlp.cli._engine import add_engine_arguments
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -13,13 +15,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     p.add_argument(
         "data",
-        help="complaint export CSV (submitted_at required; responded_at, topic/category, "
-        "agency, kecamatan, kelurahan, text, id optional)",
+        help="complaint export: .csv .tsv .xlsx .parquet .jsonl, a directory or a glob (submitted_at "
+        "required; responded_at, topic/category, agency, kecamatan, kelurahan, text, id optional)",
     )
+    p.add_argument("--sheet", help="worksheet of an .xlsx export (default: the first)")
     p.add_argument("--out", required=True, help="output directory (created if needed)")
     source = p.add_mutually_exclusive_group()
     source.add_argument(
-        "--decisions", help="decisions CSV exported from the routing service (review quality)"
+        "--decisions", help="decisions table exported from the routing service, any format (review quality)"
     )
     source.add_argument(
         "--database-url", help="SQLAlchemy URL of the routing service database (review quality)"
@@ -60,13 +63,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--as-of", help="reference date for backlog ages (default: the latest date in the data)")
     p.add_argument("--title", default="Complaint insights", help="report title")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    add_engine_arguments(p)
     p.set_defaults(func=_report)
 
 
 def _report(args: argparse.Namespace) -> int:
     from lapor_nlp.insights import build_report, load_complaints, load_decisions, read_decisions_sql
 
-    data = load_complaints(args.data)
+    if args.engine == "dask":
+        from lapor_nlp.batch.jobs import report_data_job
+
+        data = report_data_job(args.data, scheduler=args.scheduler, workers=args.workers, sheet=args.sheet)
+    else:
+        data = load_complaints(args.data, sheet=args.sheet)
     decisions = None
     if args.decisions:
         decisions = load_decisions(args.decisions)

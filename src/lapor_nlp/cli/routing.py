@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
-import os
 import shlex
 import sys
-import tempfile
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
+from lapor_nlp.cli._engine import add_engine_arguments
+
+_FORMATS = ".csv .tsv .xlsx .parquet .jsonl, a directory of parts or a glob"
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    t = subparsers.add_parser("train", help="train a router on a labelled CSV and write a model directory")
-    t.add_argument("data", help="CSV of complaints (delimiter and encoding are detected)")
+    t = subparsers.add_parser("train", help="train a router on a labelled table and write a model directory")
+    t.add_argument("data", help=f"table of complaints ({_FORMATS}; CSV delimiter and encoding are detected)")
+    t.add_argument("--sheet", help="worksheet of an .xlsx file (default: the first)")
     t.add_argument("--text-column", required=True, help="column holding the complaint text")
     t.add_argument("--target", action="append", required=True, help="label column to learn (repeatable)")
     t.add_argument("--location-column", action="append", default=[], help="location column (repeatable)")
@@ -51,18 +53,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     r.add_argument("--quiet", action="store_true", help="no progress bars or summary")
     r.set_defaults(func=_retrain)
 
-    p = subparsers.add_parser("predict", help="add T_pred, T_score, T_topk, T_decision columns to a CSV")
+    p = subparsers.add_parser("predict", help="add T_pred, T_score, T_topk, T_decision columns to a table")
     p.add_argument("model", help="model directory")
-    p.add_argument("input", help="CSV with the text column (and location columns, if any)")
-    p.add_argument("--output", required=True, help="CSV to write: every input column plus the suggestions")
+    p.add_argument("input", help=f"table with the text column (and location columns, if any); {_FORMATS}")
+    p.add_argument("--sheet", help="worksheet of an .xlsx input (default: the first)")
+    p.add_argument(
+        "--output",
+        required=True,
+        help="table to write (format by extension; no suffix = Parquet directory): every input column "
+        "plus the suggestions",
+    )
     p.add_argument("--top-k", type=int, default=3, help="alternatives in T_topk (3)")
     p.add_argument("--text-column", help="text column (default: the one named at training)")
     p.add_argument("--quiet", action="store_true", help="no summary")
+    add_engine_arguments(p)
     p.set_defaults(func=_predict)
 
-    e = subparsers.add_parser("evaluate", help="score a model on a labelled CSV; write metrics and plots")
+    e = subparsers.add_parser("evaluate", help="score a model on a labelled table; write metrics and plots")
     e.add_argument("model", help="model directory")
-    e.add_argument("data", help="labelled CSV with the text and target columns")
+    e.add_argument("data", help=f"labelled table with the text and target columns; {_FORMATS}")
+    e.add_argument("--sheet", help="worksheet of an .xlsx file (default: the first)")
     e.add_argument("--report", required=True, help="directory for metrics.json, report.md and PNGs")
     e.add_argument("--text-column", help="text column (default: the one named at training)")
     e.add_argument("--quiet", action="store_true", help="no summary")
@@ -85,7 +95,7 @@ def _train(args: argparse.Namespace) -> int:
     from lapor_nlp.routing import Router, read_table
     from lapor_nlp.routing.model_card import render_model_card
 
-    df = read_table(args.data)
+    df = read_table(args.data, sheet=args.sheet)
     with _reported_warnings(args.quiet):
         router = Router.train(
             df,
@@ -97,7 +107,8 @@ def _train(args: argparse.Namespace) -> int:
             config=args.config,
             progress=not args.quiet,
         )
-    argv = ["lapor-nlp", "train", args.data, "--text-column", args.text_column]
+    argv = ["lapor-nlp", "train", args.data, *(["--sheet", args.sheet] if args.sheet else [])]
+    argv += ["--text-column", args.text_column]
     for t in args.target:
         argv += ["--target", t]
     for c in args.location_column:
@@ -119,6 +130,17 @@ def _train(args: argparse.Namespace) -> int:
                 f"auto {m['auto_share']:.1%} at precision {m['auto_precision']}"
             )
         _print_chosen(router.metadata)
+        for target, info in router.metadata["targets"].items():
+            if changed := info.get("normalised_labels"):
+                rows = sum(c["rows"] for c in changed.values())
+                examples = ", ".join(f"{raw!r} -> {c['to']!r}" for raw, c in list(changed.items())[:3])
+                print(
+                    f"note: {target}: {len(changed)} label(s) with stray spaces normalised in {rows} rows "
+                    f"({examples}); predictions use the normalised labels"
+                )
+        dates = router.metadata["data"].get("date_range") or {}
+        if dates.get("unparsed"):
+            print(f"note: {dates['unparsed']} value(s) of {dates['column']!r} could not be read as dates")
         print(f"model written to {args.out} ({router.metadata['training_seconds']} s)")
     return 0
 
@@ -158,16 +180,12 @@ def _read_feedback(args: argparse.Namespace) -> object:
 
 def _feedback_from_database(database_url: str) -> object:
     """Reviewed decisions straight from the service database (the service package does the reading)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from lapor_nlp.cli.service import service_attribute
     from lapor_nlp.errors import InputError
 
-    try:
-        from service.app.feedback import export_feedback_frame
-    except ImportError as exc:
-        raise InputError(
-            f"--database-url needs the routing service package ({exc.name} is missing): "
-            "install lapor-nlp[service], or export a CSV with `lapor-nlp export-feedback` and use --feedback"
-        ) from None
-    from sqlalchemy.exc import SQLAlchemyError
+    export_feedback_frame = service_attribute("feedback", "export_feedback_frame")
 
     try:
         return export_feedback_frame(database_url)
@@ -210,42 +228,39 @@ def _retrain(args: argparse.Namespace) -> int:
 
 
 def _predict(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from lapor_nlp.errors import InputError
-    from lapor_nlp.routing import Router, read_table
+    from lapor_nlp.routing import Router
+    from lapor_nlp.tables import output_format, read_table, write_table
 
     if args.top_k < 1:
         raise InputError(f"--top-k must be at least 1, got {args.top_k}")
+    output_format(args.output)  # a bad --output fails before the work
+    if args.engine == "dask":
+        from lapor_nlp.batch.jobs import predict_job
+
+        rows = predict_job(
+            args.model,
+            args.input,
+            args.output,
+            top_k=args.top_k,
+            text_column=args.text_column,
+            scheduler=args.scheduler,
+            workers=args.workers,
+            sheet=args.sheet,
+        )
+        if not args.quiet:
+            print(f"{rows} rows written to {args.output}", file=sys.stderr)
+        return 0
+    from lapor_nlp.batch.predict import predict_frame
+
     router = Router.load(args.model)
-    df = read_table(args.input)
+    df = read_table(args.input, sheet=args.sheet)
     with _reported_warnings(args.quiet):
-        suggestions = router.predict(df, top_k=args.top_k, text_column=args.text_column, explain=False)
-    out = df.copy()
-    for target in router.targets:
-        ts = [s[target] for s in suggestions]
-        out[f"{target}_pred"] = [t.label for t in ts]
-        out[f"{target}_score"] = [round(t.score, 4) for t in ts]
-        out[f"{target}_topk"] = [
-            json.dumps([[lab, round(p, 4)] for lab, p in t.top_k], ensure_ascii=False) for t in ts
-        ]
-        out[f"{target}_decision"] = [t.decision for t in ts]
-    _write_csv_atomically(out, Path(args.output), pd)
+        out = predict_frame(router, df, top_k=args.top_k, text_column=args.text_column)
+    write_table(out, args.output)
     if not args.quiet:
         print(f"{len(out)} rows written to {args.output}", file=sys.stderr)
     return 0
-
-
-def _write_csv_atomically(df: object, path: Path, pd: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        df.to_csv(tmp, index=False)  # type: ignore[attr-defined]
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -254,7 +269,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     from lapor_nlp.routing.report import write_report
 
     router = Router.load(args.model)
-    df = read_table(args.data)
+    df = read_table(args.data, sheet=args.sheet)
     with _reported_warnings(args.quiet):
         results = evaluate(router, df, text_column=args.text_column)
     context = {"model": args.model, "data": args.data, "rows": len(df)}

@@ -40,6 +40,22 @@ def load_service_main() -> Any | None:
     return module.main
 
 
+def service_attribute(module: str, name: str) -> Any:
+    """``service.app.<module>.<name>``, looked up by module name as the commands above do.
+
+    Raises :class:`~lapor_nlp.errors.InputError` saying how to install the service when it is missing.
+    """
+    from lapor_nlp.errors import InputError
+
+    try:
+        return getattr(importlib.import_module(f"service.app.{module}"), name)
+    except ModuleNotFoundError as exc:
+        raise InputError(
+            f"this needs the routing service package ({exc.name} is missing): "
+            "run `pip install lapor-nlp[service]`"
+        ) from None
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     main = load_service_main()
     if main is None:

@@ -230,6 +230,8 @@ _PLACEHOLDER = re.compile(r"^(?:\[([a-z]+)(?:_\d+)?\]|__([a-z]+)__)$")
 _TOKEN_MAX_LEN = 40
 _LITERAL_ESCAPE = re.compile(r"\\[nrt]")
 _URL = re.compile(r"(?:https?://|www\.)\S+")
+_URL_PIECE = re.compile(r"\[[a-z]+(?:_\d+)?\]|[^\W_]+")
+_URL_NOISE = frozenset(("amp", "asp", "aspx", "htm", "html", "index", "php", "read", "www"))
 _WORD = re.compile(r"\[[a-z]+(?:_\d+)?\]|__[a-z]+__|[^\W\d_]+|\d+")
 _ELONGATED = re.compile(r"([a-z])\1{2,}")
 
@@ -250,11 +252,20 @@ class Analysis:
     places: tuple[str, ...]
 
 
+def _url_path_words(match: re.Match[str]) -> str:
+    """A URL's path words (``/kota/banjir-di-rungkut-12.html?x=1`` -> ``kota banjir di rungkut``): a
+    complaint that is only a link is about them. Host, query, fragment, numbers and ids are dropped."""
+    path = match.group(0).split("://", 1)[-1].split("?", 1)[0].split("#", 1)[0].partition("/")[2]
+    pieces = _URL_PIECE.findall(path)
+    kept = [p for p in pieces if p[0] == "[" or (p.isalpha() and len(p) > 1 and p not in _URL_NOISE)]
+    return f" {' '.join(kept)} "
+
+
 def tokenize(text: str) -> list[str]:
     """Return the normalised word tokens of ``text`` (empty list for empty or noise-only text)."""
     text = _ELONGATED.sub(r"\1", _LITERAL_ESCAPE.sub(" ", text.lower()))
     if "http" in text or "www." in text:
-        text = _URL.sub(" ", text)
+        text = _URL.sub(_url_path_words, text)
     found = _WORD.findall(text)
     if "[" not in text and "__" not in text:  # fast path: no placeholders
         return (

@@ -6,7 +6,7 @@ and its absence only removes the figures that need it (with a note saying so):
 =================  ==============================================================================
 column             meaning
 =================  ==============================================================================
-``submitted_at``   intake time (required; rows whose value cannot be parsed are dropped and counted)
+``submitted_at``   intake time (required; unreadable values are dropped and counted; WIB if naive)
 ``responded_at``   time of the agency's response; empty = unresolved (response times, backlog)
 ``id``             complaint id (backlog, examples); the row number when absent
 ``text``           complaint text (examples; always redacted before it is shown)
@@ -19,7 +19,6 @@ column             meaning
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from lapor_nlp.errors import DataFormatError
+from lapor_nlp.tables import parse_timestamps, read_table
 
 #: Grouping columns the insights know about, in display order.
 DIMENSIONS: tuple[str, ...] = ("category", "agency", "kecamatan", "kelurahan")
@@ -48,11 +48,16 @@ class ComplaintData:
         Human-readable data-quality notes (missing columns, unparseable or inconsistent dates).
     unparseable_dates : dict
         Column name -> number of non-empty values that could not be read as a date.
+    counts : dict
+        Optional precomputed complaint counts, ``(by, freq) ->`` :func:`~lapor_nlp.insights.volume.\
+period_counts` of :attr:`frame` (e.g. summed over the partitions of a Dask job); :func:`volume` uses
+        them instead of counting :attr:`frame` again. Empty by default.
     """
 
     frame: pd.DataFrame
     notes: tuple[str, ...] = ()
     unparseable_dates: Mapping[str, int] = field(default_factory=dict)
+    counts: Mapping[tuple[str | None, str], pd.Series] = field(default_factory=dict)
 
     @property
     def dimensions(self) -> tuple[str, ...]:
@@ -70,17 +75,15 @@ class ComplaintData:
         return int(self.unparseable_dates.get("responded_at", 0))
 
 
-def parse_dates(values: pd.Series) -> tuple[pd.Series, int]:
-    """Parse ``values`` as naive datetimes; return them and the count of non-empty unparseable values.
+def parse_dates(values: pd.Series, *, tz: str = "Asia/Jakarta") -> tuple[pd.Series, int]:
+    """Parse ``values`` as naive wall-clock times in ``tz``; return them and the count of unreadable values.
 
-    Time-zone-aware values are converted to UTC and made naive so that they compare with naive ones.
+    Reads what :func:`lapor_nlp.tables.parse_timestamps` reads (ISO, day-first ``dd/mm/yyyy hh:mm``,
+    Excel serials, datetime dtypes). Naive values are taken as times in ``tz`` (WIB); values with an
+    offset are converted to ``tz``; the time zone is then dropped so that all values compare.
     """
-    text = values.astype("string").str.strip()
-    empty = text.isna() | (text == "")
-    parsed = pd.to_datetime(text.where(~empty), errors="coerce", format="mixed", utc=True)
-    parsed = parsed.dt.tz_localize(None)
-    bad = int((parsed.isna() & ~empty).sum())
-    return parsed, bad
+    parsed, bad = parse_timestamps(values, tz=tz)
+    return parsed.dt.tz_localize(None), bad
 
 
 def prepare_complaints(frame: pd.DataFrame) -> ComplaintData:
@@ -157,21 +160,7 @@ def prepare_complaints(frame: pd.DataFrame) -> ComplaintData:
     return ComplaintData(frame=df, notes=tuple(notes), unparseable_dates=unparseable)
 
 
-def load_complaints(path: str | Path) -> ComplaintData:
-    """Read a complaint export CSV (delimiter sniffed among ``, ; tab |``) and validate it."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataFormatError(f"complaint export not found: {path}; pass the path of a CSV file")
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            head = fh.read(64_000)
-        try:
-            sep = csv.Sniffer().sniff(head.splitlines()[0] if head else ",", delimiters=",;\t|").delimiter
-        except csv.Error:
-            sep = ","
-        frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DataFormatError(f"{path} is not UTF-8 text ({exc}); re-save it as UTF-8 CSV") from exc
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataFormatError(f"cannot read {path} as CSV: {exc}") from exc
-    return prepare_complaints(frame)
+def load_complaints(path: str | Path, *, sheet: str | None = None) -> ComplaintData:
+    """Read a complaint export with :func:`lapor_nlp.tables.read_table` (CSV/TSV, XLSX sheet, Parquet,
+    JSON Lines, a directory or a glob) and validate it."""
+    return prepare_complaints(read_table(path, sheet=sheet))

@@ -79,7 +79,7 @@ class Section:
 def _displayable(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
-        if out[col].map(lambda v: isinstance(v, list | tuple)).any():
+        if _holds_sequences(out[col]):
             out[col] = out[col].map(lambda v: " | ".join(map(str, v)) if isinstance(v, list | tuple) else v)
         elif pd.api.types.is_datetime64_any_dtype(out[col]):
             out[col] = out[col].dt.strftime("%Y-%m-%d %H:%M").str.replace(" 00:00", "", regex=False)
@@ -88,10 +88,15 @@ def _displayable(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _holds_sequences(values: pd.Series) -> bool:
+    # A plain loop: Series.map keeps a pandas string dtype on empty columns, whose .any() raises.
+    return values.dtype == object and any(isinstance(v, list | tuple) for v in values)
+
+
 def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
-        if out[col].map(lambda v: isinstance(v, list | tuple)).any():
+        if _holds_sequences(out[col]):
             out[col] = out[col].map(lambda v: " | ".join(map(str, v)) if isinstance(v, list | tuple) else v)
     return out
 

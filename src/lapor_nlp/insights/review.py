@@ -33,6 +33,7 @@ import pandas as pd
 
 from lapor_nlp.errors import DataFormatError
 from lapor_nlp.insights.data import MISSING_LABEL, parse_dates
+from lapor_nlp.tables import read_table
 
 TARGETS: tuple[str, ...] = ("category", "agency")
 _ALIASES = {
@@ -217,12 +218,7 @@ def review_quality(decisions: pd.DataFrame) -> ReviewQuality:
     )
 
 
-def load_decisions(path: str | Path) -> pd.DataFrame:
-    """Read a decisions CSV (columns in the module docstring) as strings."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataFormatError(f"decisions file not found: {path}; pass a CSV exported from the service")
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataFormatError(f"cannot read decisions CSV {path}: {exc}") from exc
+def load_decisions(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame:
+    """Read a decisions table (columns in the module docstring; any format of
+    :func:`lapor_nlp.tables.read_table`)."""
+    return read_table(path, sheet=sheet)

@@ -25,6 +25,18 @@ def period_range(data: ComplaintData, freq: str) -> pd.DatetimeIndex:
     return pd.date_range(starts.min(), starts.max(), freq=step)
 
 
+def period_counts(frame: pd.DataFrame, by: str | None, freq: str) -> pd.Series:
+    """Complaints per period start (and value of ``by``) in ``frame``, without zero rows.
+
+    Counts of disjoint parts of a table add up (``pd.concat(parts).groupby(level=...).sum()``), which
+    is how a Dask job computes them per partition.
+    """
+    keys = period_start(frame["submitted_at"], freq).rename("period")
+    if by is None:
+        return keys.groupby(keys).size()
+    return frame.groupby([keys, frame[by]]).size()
+
+
 def volume(data: ComplaintData, by: str | None = None, *, freq: str = "W") -> pd.DataFrame:
     """Count complaints per period (and per value of ``by``), zero-filled.
 
@@ -33,15 +45,14 @@ def volume(data: ComplaintData, by: str | None = None, *, freq: str = "W") -> pd
     """
     frame = data.frame
     periods = period_range(data, freq)
-    keys = period_start(frame["submitted_at"], freq)
+    if by is not None and by not in frame.columns:
+        raise InputError(f"cannot count by {by!r}: the data has no such column; available: {data.dimensions}")
+    found = data.counts.get((by, freq))
+    partial = found if found is not None else period_counts(frame, by, freq)
     if by is None:
-        counts = keys.value_counts().reindex(periods, fill_value=0).rename("complaints").to_frame()
+        counts = partial.reindex(periods, fill_value=0).rename("complaints").to_frame()
     else:
-        if by not in frame.columns:
-            raise InputError(
-                f"cannot count by {by!r}: the data has no such column; available: {data.dimensions}"
-            )
-        counts = pd.crosstab(keys, frame[by]).reindex(periods, fill_value=0)
+        counts = partial.unstack(fill_value=0).reindex(periods, fill_value=0)
         counts = counts[counts.sum().sort_values(ascending=False, kind="stable").index]
         counts.columns.name = by
     counts.index.name = "period"

@@ -11,7 +11,7 @@ import pandas as pd
 from sklearn.metrics import precision_recall_fscore_support
 
 from lapor_nlp.errors import UnknownLabelError
-from lapor_nlp.routing.data import require_columns, text_series
+from lapor_nlp.routing.data import normalise_label, require_columns, text_series
 from lapor_nlp.routing.metrics import label_noise, macro_f1, summary_metrics
 from lapor_nlp.routing.router import Router
 from lapor_nlp.text import clean, redact
@@ -35,9 +35,10 @@ def evaluate(
 ) -> dict[str, TargetEvaluation]:
     """Predict ``df`` and compare with its target columns (which must carry the same names as at training).
 
-    Rows with an empty label are skipped. Labels unknown to the model count as errors and are reported
-    (``unknown_label_share``); if no label at all is known, :class:`UnknownLabelError` is raised since the
-    column probably holds something else.
+    Labels are normalised as at training (:func:`~lapor_nlp.routing.data.normalise_label`; counted in
+    ``normalised_label_rows``). Rows with an empty label are skipped. Labels unknown to the model count
+    as errors and are reported (``unknown_label_share``); if no label at all is known,
+    :class:`UnknownLabelError` is raised since the column probably holds something else.
     """
     column = text_column or router.text_column
     require_columns(df, [column], what="text column")
@@ -50,7 +51,8 @@ def evaluate(
     keys = [clean(redact(t)) for t in text_series(df, column)]
     out: dict[str, TargetEvaluation] = {}
     for target in router.targets:
-        labels = [v.strip() for v in text_series(df, target)]
+        raw_labels = text_series(df, target)
+        labels = [normalise_label(v) for v in raw_labels]  # as at training
         rows = [i for i, v in enumerate(labels) if v]
         known = set(router.labels(target))
         unknown = [i for i in rows if labels[i] not in known]
@@ -75,6 +77,9 @@ def evaluate(
         metrics = summary_metrics(y, topk, scores, decisions, target_precision=precision)
         train_counts = router.metadata["targets"][target]["labels"]
         metrics["macro_f1_classes_ge20"] = macro_f1(y, pred, train_counts, 20)
+        metrics["normalised_label_rows"] = sum(
+            1 for r, v in zip(raw_labels, labels, strict=True) if v and r != v
+        )
         metrics["unknown_label_share"] = round(len(unknown) / len(rows), 4) if rows else 0.0
         metrics["label_noise"] = label_noise(
             [keys[i] for i in rows], y, [p == t for p, t in zip(pred, y, strict=True)]

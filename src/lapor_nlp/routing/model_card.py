@@ -88,6 +88,15 @@ def render_model_card(
                 f"  Place-specific labels learned as roles {roles}; the place comes from the location "
                 "columns, else from a single place named in the text, else the suggestion goes to review."
             )
+        if changed := info.get("normalised_labels"):
+            shown = "; ".join(
+                f"{raw!r} -> {c['to']!r} ({c['rows']} rows)" for raw, c in list(changed.items())[:5]
+            )
+            more = f" and {len(changed) - 5} more" if len(changed) > 5 else ""
+            lines.append(
+                f"  {len(changed)} label spelling(s) with stray spaces were normalised (stripped, "
+                f"inner spaces single) and are predicted in that form: {shown}{more}."
+            )
         if info.get("left_out_labels"):
             lines.append(f"  {len(info['left_out_labels'])} labels seen only once were left out.")
     lines += [

@@ -21,7 +21,7 @@ import sklearn
 from lapor_nlp.errors import DataFormatError, EmptyComplaintError, InputError
 from lapor_nlp.routing.classifier import CalibratedLinearClassifier
 from lapor_nlp.routing.config import TrainingConfig, as_config
-from lapor_nlp.routing.data import require_columns, text_series
+from lapor_nlp.routing.data import label_changes, normalise_label, require_columns, text_series
 from lapor_nlp.routing.features import TextFeaturizer
 from lapor_nlp.routing.location import PlaceResolver
 from lapor_nlp.routing.metrics import summary_metrics
@@ -35,6 +35,7 @@ from lapor_nlp.routing.selection import (
     select_setting,
 )
 from lapor_nlp.routing.thresholds import choose_thresholds, decide
+from lapor_nlp.tables import parse_timestamps
 from lapor_nlp.text import clean, redact
 from lapor_nlp.types import Suggestion, TargetSuggestion
 
@@ -67,15 +68,19 @@ def _redact_all(texts: Sequence[str], progress: bool) -> list[str]:
     return out
 
 
-def _date_range(df: pd.DataFrame) -> dict[str, str] | None:
+def _date_range(df: pd.DataFrame) -> dict[str, str | int] | None:
+    """First date-like column that mostly parses: its range (WIB) and how many values could not be read."""
     for column in df.columns:
         if not any(h in str(column).lower() for h in _DATE_HINTS):
             continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            parsed = pd.to_datetime(df[column], errors="coerce", format="mixed")
+        parsed, unparsed = parse_timestamps(df[column])
         if parsed.notna().mean() >= 0.8:
-            return {"column": str(column), "min": str(parsed.min()), "max": str(parsed.max())}
+            return {
+                "column": str(column),
+                "min": str(parsed.min()),
+                "max": str(parsed.max()),
+                "unparsed": unparsed,
+            }
     return None
 
 
@@ -169,6 +174,7 @@ class _TargetRows:
     roles: list[str]
     resolver: PlaceResolver
     left_out: list[str]
+    normalised: dict[str, dict[str, Any]]
 
 
 @dataclass
@@ -187,7 +193,8 @@ def _target_rows(
     locations: Mapping[str, list[str]],
     min_label_count: int,
 ) -> _TargetRows:
-    labels = [s.strip() for s in text_series(df, target)]
+    raw_labels = text_series(df, target)
+    labels = [normalise_label(s) for s in raw_labels]
     rows = np.asarray([bool(v) for v in labels])
     if not rows.any():
         raise DataFormatError(f"target column {target!r} is empty in every row")
@@ -216,7 +223,7 @@ def _target_rows(
             f"target {target!r} has a single usable class ({sorted(set(y))[:3]}); a router needs "
             "at least two labels with two or more examples each"
         )
-    return _TargetRows(idx, y, roles, resolver, rare)
+    return _TargetRows(idx, y, roles, resolver, rare, label_changes(raw_labels))
 
 
 def _fit_target(
@@ -353,15 +360,22 @@ def _training_metadata(
             "classes": [str(c) for c in f.model.classes_],
             "class_counts": {str(k): int(v) for k, v in sorted(Counter(f.rows.roles).items())},
             "left_out_labels": f.rows.left_out,
+            "normalised_labels": f.rows.normalised,
             "resolver": f.rows.resolver.to_dict(),
         }
         for target, f in fitted.items()
     }
-    date_range = (
-        {"column": time_column, "min": str(times.min()), "max": str(times.max())}
-        if times is not None
-        else _date_range(df)
-    )
+    date_range: dict[str, str | int] | None
+    if times is not None and time_column is not None:
+        _, unparsed = parse_timestamps(df[time_column])
+        date_range = {
+            "column": time_column,
+            "min": str(times.min()),
+            "max": str(times.max()),
+            "unparsed": unparsed,
+        }
+    else:
+        date_range = _date_range(df)
     return {
         "format_version": FORMAT_VERSION,
         "lapor_nlp_version": __version__,

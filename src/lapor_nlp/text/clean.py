@@ -21,13 +21,37 @@ _URL = re.compile(r"(?:https?://|www\.)\S+|\b[a-z0-9][a-z0-9-]*+(?:\.[a-z0-9-]++
 _TLDS = frozenset(("com", "net", "org", "id", "ly", "me", "io", "gl", "co", "info", "app", "go", "ac", "sch"))
 
 
+# Path words that only say how a site is built, not what the complaint is about.
+_URL_NOISE = frozenset(("amp", "asp", "aspx", "htm", "html", "index", "php", "read", "www"))
+_URL_PIECE = re.compile(r"\[[A-Z_0-9]+\]|[^\W_]+")
+
+
+def _is_path_word(piece: str) -> bool:
+    if piece.startswith("["):  # a redaction placeholder stays one
+        return True
+    plain_case = piece.islower() or piece.isupper() or piece[1:].islower()
+    return piece.isalpha() and len(piece) > 1 and plain_case and piece.lower() not in _URL_NOISE
+
+
+def _url_words(url: str) -> str:
+    """The words of a URL's path (``/berita/banjir-di-rungkut-123.html`` -> ``berita banjir di rungkut``).
+
+    Host, query string and fragment are dropped; so are numbers, ids mixing letters and digits or
+    upper and lower case inside a word (``CaBcD12``), single letters and file extensions.
+    """
+    rest = url.split("://", 1)[-1]
+    path = rest.split("?", 1)[0].split("#", 1)[0].partition("/")[2]
+    words = [piece for piece in _URL_PIECE.findall(path) if _is_path_word(piece)]
+    return f" {' '.join(words)} "
+
+
 def _drop_url(match: re.Match[str]) -> str:
     found = match.group(0)
     if found[:4].lower() in ("http", "www."):
-        return " "
+        return _url_words(found)
     host = found.split("/", 1)[0]
     tld = host.rsplit(".", 1)[-1].lower()
-    return " " if tld in _TLDS and not host.replace(".", "").isdigit() else found
+    return _url_words(found) if tld in _TLDS and not host.replace(".", "").isdigit() else found
 
 
 _PLACEHOLDER_TOKEN = "|".join(sorted(placeholders.TOKENS, key=len, reverse=True))
@@ -123,10 +147,12 @@ def normalise_word(word: str) -> str:
 def clean(text: str) -> str:
     """Lower-cased, de-noised surface words of ``text``, single-spaced.
 
-    Literal ``\\n`` sequences, real newlines, URLs, emoji and punctuation become word breaks, mojibake is
-    repaired, accents are dropped, elongations are squeezed (``tolonggg`` -> ``tolong``) and letters are
-    split from digits (``rt05`` -> ``rt 05``). Placeholders such as ``[NAME_1]`` or ``[NIK]`` become one
-    token (``__name__``, ``__nik__``). No slang, stopword or stemming step is applied.
+    Literal ``\\n`` sequences, real newlines, emoji and punctuation become word breaks; a URL becomes
+    the words of its path (host, query string and ids are dropped: a complaint that is only a link is
+    about what the link's words say). Mojibake is repaired, accents are dropped, elongations are
+    squeezed (``tolonggg`` -> ``tolong``) and letters are split from digits (``rt05`` -> ``rt 05``).
+    Placeholders such as ``[NAME_1]`` or ``[NIK]`` become one token (``__name__``, ``__nik__``). No
+    slang, stopword or stemming step is applied.
 
     Bad input: ``None`` and other non-``str`` values raise :class:`~lapor_nlp.errors.TextTypeError`;
     empty, whitespace-only or punctuation-only text gives ``""``; lone surrogates are dropped; any
