@@ -186,3 +186,11 @@ def test_parse_timestamps_keeps_the_index_and_other_zones() -> None:
     parsed, _ = parse_timestamps(series, tz="UTC")
     assert parsed.index.tolist() == [7, 7]
     assert [str(v) for v in parsed] == ["2022-01-31 08:15:00+00:00", "2022-01-31 09:15:00+00:00"]
+
+
+def test_read_table_xlsx_keeps_cell_types(tmp_path: Path) -> None:
+    df = pd.DataFrame({"id": ["007", "008"], "n": [1, 2], "when": pd.to_datetime(["2024-01-05 08:15", None])})
+    write_table(df, tmp_path / "t.xlsx")
+    back = read_table(tmp_path / "t.xlsx")
+    assert back["id"].tolist() == ["007", "008"]  # text cells stay text, leading zeros kept
+    assert pd.api.types.is_integer_dtype(back["n"]) and pd.api.types.is_datetime64_any_dtype(back["when"])

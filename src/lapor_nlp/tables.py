@@ -93,7 +93,9 @@ def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
                     f"{path}: no sheet named {sheet!r}; the workbook has {names}; "
                     "pass one of them with --sheet"
                 )
-            return pd.read_excel(book, sheet_name=sheet if sheet is not None else 0)
+            # dtype=object then infer: text cells stay text ("007"), number and date cells get their dtypes
+            frame = pd.read_excel(book, sheet_name=sheet if sheet is not None else 0, dtype=object)
+            return frame.infer_objects()
     except DataFormatError:
         raise
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
