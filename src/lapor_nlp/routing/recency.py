@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 
 from lapor_nlp.errors import DataFormatError
+from lapor_nlp.tables import parse_timestamps
 
 DEFAULT_TIME_COLUMN = "submitted_at"
 _DAY = np.timedelta64(1, "D")
@@ -40,9 +39,7 @@ def parse_times(df: pd.DataFrame, column: str, *, required: bool) -> np.ndarray 
     Returns None when fewer than 80% of the cells parse and ``required`` is False (the caller then
     trains without time); raises :class:`DataFormatError` when ``required``.
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        parsed = pd.to_datetime(df[column], errors="coerce", format="mixed", utc=True)
+    parsed, _ = parse_timestamps(df[column])  # WIB unless an offset is given; day-first, Excel serials
     ok = parsed.notna()
     if not len(df) or ok.mean() < 0.8:
         if not required:
