@@ -134,7 +134,7 @@ def test_names_list_missing_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> Non
         raise FileNotFoundError(name)
 
     lexicon.names.cache_clear()
-    monkeypatch.setattr(lexicon, "_lines", missing)
+    monkeypatch.setattr(lexicon, "data_lines", missing)
     try:
         with pytest.raises(DataFormatError, match="names.txt"):
             lexicon.names()
@@ -142,3 +142,11 @@ def test_names_list_missing_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> Non
         monkeypatch.undo()
         lexicon.names.cache_clear()
     assert "budi" in lexicon.names()
+
+
+def test_province_codes_match_lokal() -> None:
+    from lokal import PROVINCES
+
+    from lapor_nlp.text.redact import PROVINCE_CODES
+
+    assert set(PROVINCES) == PROVINCE_CODES

