@@ -150,3 +150,22 @@ def test_province_codes_match_lokal() -> None:
     from lapor_nlp.text.redact import PROVINCE_CODES
 
     assert set(PROVINCES) == PROVINCE_CODES
+
+
+def test_hint_lookaheads_lose_no_cue() -> None:
+    """The first-letter look-aheads that speed up the hint patterns must cover every cue word."""
+    import re
+
+    from lapor_nlp.text.redact import (
+        _CASED_NAME_HINT,
+        _CASED_NAME_HINT_TEXT,
+        _NAME_HINT_LOWER,
+        _NAME_HINT_TEXT,
+    )
+
+    for fast, text in ((_NAME_HINT_LOWER, _NAME_HINT_TEXT), (_CASED_NAME_HINT, _CASED_NAME_HINT_TEXT)):
+        words = set(re.findall(r"[A-Za-z]{2,}", text))
+        sample = " ".join(f"x {w}. {w} : {w} Budi {w}.Budi" for w in sorted(words))
+        assert len(re.compile(text).findall(sample)) >= len(words)
+        for probe in (sample, sample.lower(), sample.upper()):
+            assert [m.span() for m in fast.finditer(probe)] == [m.span() for m in re.finditer(text, probe)]
