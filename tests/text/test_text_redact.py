@@ -169,3 +169,18 @@ def test_hint_lookaheads_lose_no_cue() -> None:
         assert len(re.findall(text, sample)) >= 20  # the probe does exercise the cues
         for probe in (sample, sample.lower(), sample.upper()):
             assert [m.span() for m in fast.finditer(probe)] == [m.span() for m in re.finditer(text, probe)]
+
+
+def test_cue_before_a_placeholder_needs_no_lokal_call() -> None:
+    from lapor_nlp.text.redact import _DIGIT_HINT, _hints
+
+    def hints(text: str) -> list[tuple[int, int]]:
+        return _hints(text, text.lower(), [], [m.span() for m in _DIGIT_HINT.finditer(text)])
+
+    assert hints("anak saya bernama [NAME_1] belum dapat seragam") == []
+    assert hints("Nama lengkap : [NAME_2], mohon dibantu") == []
+    assert hints("anak saya bernama Budi belum dapat seragam") != []
+    # A cue inside a long label still counts, and the name after it is masked.
+    text = "Mohon dibantu\\n\\nNama Ibu Retno Susanto Siswa : [NAME_1] kelas 6"
+    assert hints(text) != []
+    assert "Retno" not in redact(text) and "[NAME_1]" in redact(text)

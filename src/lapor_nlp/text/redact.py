@@ -144,9 +144,12 @@ def _hints(
             if not (k and reach[k - 1] >= end):
                 found.append((start - _NUMBER_CONTEXT[0], end + _NUMBER_CONTEXT[1]))
     name_hint = _NAME_HINT_LOWER if low is not None else _NAME_HINT_ANY_CASE
-    for m in name_hint.finditer(low if low is not None else view):
+    scanned = low if low is not None else view
+    for m in name_hint.finditer(scanned):
         if m.group("weak") is None or view[m.end() - 1].isupper():  # "Pak Budi", not "pak tolong"
-            if _MASKED_AFTER_CUE.match(view, m.end()):  # "atas nama [NAME_1]": already masked
+            # "atas nama [NAME_1]": already masked, unless another cue hides in a long label
+            # ("Nama Ibu Retno Siswa : [NAME_1]").
+            if _MASKED_AFTER_CUE.match(view, m.end()) and not name_hint.search(scanned, m.start() + 1, m.end()):
                 continue
             found.append((m.start() - _NAME_CONTEXT_CHARS[0], m.end() + _NAME_CONTEXT_CHARS[1]))
     found.extend(
