@@ -162,3 +162,29 @@ def test_runs_on_real_complaints(surabaya_csv: Path) -> None:
     assert not any(
         w.startswith("n") and w[1:] in {"mohon", "saya", "kami", "nama"} for w in vocab
     )  # literal \n
+
+
+def test_import_loads_no_heavy_dependency() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from lapor_nlp.text import Preprocessor; "
+        "out = Preprocessor().fit_transform(['Lampu PJU di jln. Sukomanunggal matiii, RT 05']); "
+        "heavy = ('sklearn', 'numpy', 'scipy', 'pandas', 'lokal'); "
+        "print(out[0], sorted(m for m in heavy if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["lampu", "pju", "jalan", "sukomanunggal", "mati", "rt", "05", "[]"]
+
+
+def test_sklearn_sees_a_string_transformer() -> None:
+    from sklearn.utils import get_tags
+
+    tags = get_tags(Preprocessor())
+    assert tags.input_tags.string and not tags.input_tags.two_d_array and not tags.requires_fit
+    assert tags.transformer_tags is not None
+    assert repr(Preprocessor(stem=False, numbers=False)) == "Preprocessor(stem=False, numbers=False)"
+    assert Preprocessor().set_params(stem=False).stem is False
+    with pytest.raises(ValueError, match="valid parameters"):
+        Preprocessor().set_params(stemming=False)

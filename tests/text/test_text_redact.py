@@ -134,7 +134,7 @@ def test_names_list_missing_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> Non
         raise FileNotFoundError(name)
 
     lexicon.names.cache_clear()
-    monkeypatch.setattr(lexicon, "_lines", missing)
+    monkeypatch.setattr(lexicon, "data_lines", missing)
     try:
         with pytest.raises(DataFormatError, match="names.txt"):
             lexicon.names()
@@ -142,3 +142,45 @@ def test_names_list_missing_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> Non
         monkeypatch.undo()
         lexicon.names.cache_clear()
     assert "budi" in lexicon.names()
+
+
+def test_province_codes_match_lokal() -> None:
+    from lokal import PROVINCES
+
+    from lapor_nlp.text.redact import PROVINCE_CODES
+
+    assert set(PROVINCES) == PROVINCE_CODES
+
+
+def test_hint_lookaheads_lose_no_cue() -> None:
+    """The first-letter look-aheads that speed up the hint patterns must cover every cue word."""
+    import re
+
+    from lapor_nlp.text.redact import (
+        _CASED_NAME_HINT,
+        _CASED_NAME_HINT_TEXT,
+        _NAME_HINT_LOWER,
+        _NAME_HINT_TEXT,
+    )
+
+    for fast, text in ((_NAME_HINT_LOWER, _NAME_HINT_TEXT), (_CASED_NAME_HINT, _CASED_NAME_HINT_TEXT)):
+        words = set(re.findall(r"[A-Za-z]{2,}", text))
+        sample = " ".join(f"x {w}. {w} : {w} Budi {w}.Budi" for w in sorted(words))
+        assert len(re.findall(text, sample)) >= 20  # the probe does exercise the cues
+        for probe in (sample, sample.lower(), sample.upper()):
+            assert [m.span() for m in fast.finditer(probe)] == [m.span() for m in re.finditer(text, probe)]
+
+
+def test_cue_before_a_placeholder_needs_no_lokal_call() -> None:
+    from lapor_nlp.text.redact import _DIGIT_HINT, _hints
+
+    def hints(text: str) -> list[tuple[int, int]]:
+        return _hints(text, text.lower(), [], [m.span() for m in _DIGIT_HINT.finditer(text)])
+
+    assert hints("anak saya bernama [NAME_1] belum dapat seragam") == []
+    assert hints("Nama lengkap : [NAME_2], mohon dibantu") == []
+    assert hints("anak saya bernama Budi belum dapat seragam") != []
+    # A cue inside a long label still counts, and the name after it is masked.
+    text = "Mohon dibantu\\n\\nNama Ibu Retno Susanto Siswa : [NAME_1] kelas 6"
+    assert hints(text) != []
+    assert "Retno" not in redact(text) and "[NAME_1]" in redact(text)

@@ -17,7 +17,10 @@ from lapor_nlp.text.lexicon import known_words
 
 # "\n" typed as two characters (how the source exports stored line breaks), also doubled: "\\n".
 _LITERAL_ESCAPE = re.compile(r"\\+[nrt]")
-_URL = re.compile(r"(?:https?://|www\.)\S+|\b[a-z0-9][a-z0-9-]*+(?:\.[a-z0-9-]++)++(?:/\S*)?", re.IGNORECASE)
+# Applied to lower-cased text (case-insensitive matching costs ~50% more); ``_URL_HINT`` finds every text
+# where ``_URL`` can match (a scheme, "www." or a dot before a letter or digit) with one quick scan.
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b[a-z0-9][a-z0-9-]*+(?:\.[a-z0-9-]++)++(?:/\S*)?")
+_URL_HINT = re.compile(r"\.[a-z0-9-]|https?://|www\.")
 _TLDS = frozenset(("com", "net", "org", "id", "ly", "me", "io", "gl", "co", "info", "app", "go", "ac", "sch"))
 
 
@@ -58,6 +61,7 @@ _PLACEHOLDER_TOKEN = "|".join(sorted(placeholders.TOKENS, key=len, reverse=True)
 # Placeholder tokens, runs of letters, runs of digits: "rt05" -> "rt", "05"; emoji and punctuation vanish.
 _TOKEN = re.compile(rf"[^\W\d_]+|\d+|(?:{_PLACEHOLDER_TOKEN})")  # letters first: most tokens are words
 _APOSTROPHE = re.compile("(?<=[^\\W\\d_])['\u2019`\u00b4](?=[^\\W\\d_])")
+_NON_ASCII_APOSTROPHE = re.compile("[\u2019`\u00b4]")
 _TRIPLE = re.compile(r"([a-z])\1{2,}")
 _DOUBLE = re.compile(r"([a-z])\1")
 _DOUBLES = re.compile(r"([a-z])\1+")
@@ -101,6 +105,15 @@ def fix_mojibake(text: str) -> str:
     return _MOJIBAKE_RUN.sub(_decode_run, text)
 
 
+# NFKD never reorders across an ASCII character (a starter that does not decompose), so decomposing only
+# the non-ASCII runs gives the same text as decomposing it all, at a fraction of the cost.
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+
+
+def _strip_accents(match: re.Match[str]) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", match.group(0)) if not unicodedata.combining(c))
+
+
 def raw_tokens(text: str) -> list[str]:
     """Lower-cased surface tokens of an already validated ``text``, before elongation repair."""
     text = fix_mojibake(text)
@@ -108,13 +121,14 @@ def raw_tokens(text: str) -> list[str]:
         text = _LITERAL_ESCAPE.sub(" ", text)
     if "&" in text:
         text = html.unescape(text)
-    if "." in text:
+    text = text.lower()
+    if "." in text and _URL_HINT.search(text):
         text = _URL.sub(_drop_url, text)
-    if "'" in text or not text.isascii():
+    if "'" in text or (not text.isascii() and _NON_ASCII_APOSTROPHE.search(text)):
         text = _APOSTROPHE.sub("", text)
-    text = placeholders.to_tokens(text).lower()
+    text = placeholders.to_tokens(text)
     if not text.isascii():
-        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+        text = _NON_ASCII_RUN.sub(_strip_accents, text)
     return _TOKEN.findall(text)
 
 

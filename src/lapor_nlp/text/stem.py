@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 import string
 from typing import Any
 
@@ -119,8 +120,45 @@ def _may_change(word: str) -> bool:
     )
 
 
+def is_plain_word(word: str) -> bool:
+    """A lower-case ASCII word of 4+ letters that is not itself a root (what Sastrawi may change)."""
+    return len(word) >= 4 and word.isascii() and word.isalpha() and word not in root_words()
+
+
+# Sastrawi's first phase for a word outside its dictionary, as its Context runs it: unless the word has
+# one of the confixes it strips prefix-first ("be-lah", "be-an", "me-i", "di-i", "pe-i", "ter-i"), remove
+# the particle, then the possessive, then the derivational suffix, and stop at the first dictionary word;
+# failing that, a plain "di"/"ke"/"se" prefix that leaves a dictionary word. Same patterns as Sastrawi's
+# visitors; answers about half the words it changes without building its per-word context objects.
+_PREFIX_FIRST = re.compile(r"(?:be.*lah|be.*an|me.*i|di.*i|pe.*i|ter.*i)$")
+_SUFFIX_STEPS = (
+    re.compile(r"-*(lah|kah|tah|pun)$"),
+    re.compile(r"-*(ku|mu|nya)$"),
+    re.compile(r"(is|isme|isasi|i|kan|an)$"),
+)
+
+
+def _suffix_phase(word: str, roots: frozenset[str]) -> str | None:
+    """Sastrawi's result when its suffix phase (or a plain prefix after it) settles ``word``, else None.
+
+    Only for words of 4+ letters outside the dictionary (hyphens and short words take other paths).
+    """
+    if len(word) <= 3 or not word.isalpha() or word in roots or _PREFIX_FIRST.match(word):
+        return None
+    for step in _SUFFIX_STEPS:
+        word = step.sub("", word, count=1)
+        if word in roots:
+            return word
+    if word[:2] in ("di", "ke", "se") and word[2:] in roots:
+        return word[2:]
+    return None
+
+
 def sastrawi_stem(word: str) -> str:
     """Plain Sastrawi result for one lower-case word (no exceptions, no protection)."""
+    settled = _suffix_phase(word, root_words())
+    if settled is not None:
+        return settled
     return _stemmer().stem_word(word) or word
 
 
@@ -134,9 +172,7 @@ def stem_word(word: str) -> str:
     exceptions = stem_exceptions()
     if word in exceptions:
         return exceptions[word]
-    if len(word) < 4 or not word.isascii() or not word.isalpha() or word in root_words():
-        return word
-    if not _may_change(word):
+    if not is_plain_word(word) or not _may_change(word):
         return word
     stem = sastrawi_stem(word)
     if stem == word or is_place_word(word, stem):
