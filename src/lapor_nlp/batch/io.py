@@ -11,12 +11,10 @@
 from __future__ import annotations
 
 import glob as globlib
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lapor_nlp._files import atomic_directory
 from lapor_nlp.errors import DataFormatError
 from lapor_nlp.tables import read_table, write_table
 
@@ -87,21 +85,13 @@ def write_dask(ddf: dd.DataFrame, path: str | Path) -> int:
             f"{path} holds more than Parquet parts, and writing replaces the directory; write to a new "
             "or empty directory instead"
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-    try:
+    with atomic_directory(path) as tmp:
         ddf.to_parquet(
             str(tmp),
             write_index=False,
             write_metadata_file=False,
             name_function=lambda i: f"part-{i:05d}.parquet",
         )
-        if path.exists():
-            shutil.rmtree(path)
-        os.replace(tmp, path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     import pyarrow.parquet as pq
 
     return sum(pq.read_metadata(part).num_rows for part in sorted(path.glob("*.parquet")))
