@@ -111,7 +111,7 @@ VARIANTS: dict[str, Callable[[pd.DataFrame, Path], tuple[Path, list[str]]]] = {
     "stray-labels": _with(_stray_labels, ".xlsx"),
 }
 # Report/evaluate draw PNGs (seconds each): the fast suite runs them on these, the slow one on all.
-FAST_REPORT = ("xlsx-sheet", "parquet-arrow", "day-first", "stray-labels")
+FAST_REPORT = ("stray-labels",)
 
 
 def _params(names: tuple[str, ...] | list[str], slow_others: bool) -> list[object]:
