@@ -60,11 +60,12 @@ def read_dask(path: str | Path, *, sheet: str | None = None, min_partitions: int
     import dask.dataframe as dd
 
     files = _files(str(path))
+    ddf: dd.DataFrame
     with dask.config.set({"dataframe.convert-string": False}):  # keep pandas' own string dtype
         if all(f.lower().endswith(".parquet") for f in files):
             ddf = dd.read_parquet(files, index=False)
         else:
-            ddf = dd.from_map(_read_part, files, sheet=sheet)
+            ddf = dd.from_map(_read_part, files, sheet=sheet)  # type: ignore[no-untyped-call]  # dask/distributed leave it unannotated
     if ddf.npartitions < min_partitions:
         ddf = ddf.repartition(npartitions=min_partitions)
     return ddf
@@ -77,7 +78,7 @@ def write_dask(ddf: dd.DataFrame, path: str | Path) -> int:
     """
     path = Path(path)
     if path.suffix and not path.is_dir():
-        frame = ddf.compute()
+        frame: pd.DataFrame = ddf.compute()  # type: ignore[no-untyped-call]  # dask/distributed leave it unannotated
         write_table(frame, path)
         return len(frame)
     if path.is_dir() and any(not (f.is_file() and f.suffix == ".parquet") for f in path.iterdir()):
@@ -86,7 +87,7 @@ def write_dask(ddf: dd.DataFrame, path: str | Path) -> int:
             "or empty directory instead"
         )
     with atomic_directory(path) as tmp:
-        ddf.to_parquet(
+        ddf.to_parquet(  # type: ignore[no-untyped-call]  # dask/distributed leave it unannotated
             str(tmp),
             write_index=False,
             write_metadata_file=False,
