@@ -17,6 +17,7 @@ INTEGRATION_FIXTURES = frozenset(
         "shared_datasets",
         "surabaya_csv",
         "batch_model",  # tests/batch: trains a router
+        "cli_model",  # tests/routing/test_cli.py: trains a router through the CLI
         "local_cluster",  # tests/batch: starts a Dask LocalCluster of worker processes
     }
 )

@@ -192,7 +192,6 @@ def test_cli_report_unwritable_out(tmp_path: Path, spike_frame: pd.DataFrame, ca
 
 
 @pytest.mark.slow
-@pytest.mark.slow
 def test_build_report_says_each_alert_in_words(tmp_path: Path, spike_frame: pd.DataFrame) -> None:
     report = build_report(spike_frame)
     report.write(tmp_path)
@@ -210,6 +209,7 @@ def test_build_report_says_each_alert_in_words(tmp_path: Path, spike_frame: pd.D
         build_report(spike_frame, alert_language="fr")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "convert",
     [
