@@ -6,6 +6,7 @@ import threading
 from pathlib import Path
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 
 from lapor_nlp import ModelNotFoundError
