@@ -1,7 +1,7 @@
 """Marks shared by both test trees (tests/ and service/tests/).
 
-A test that uses a fixture giving it a trained router, the bundled model, a notebook kernel or a
-running service process is marked ``integration``, so ``make test-fast`` can leave it out while
+A test that uses a fixture giving it a trained router, the bundled model, a notebook kernel, a Dask
+cluster or a running service process is marked ``integration``, so ``make test-fast`` can leave it out while
 ``make test`` runs it; the fixtures, not a list of test names, decide.
 """
 
@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import pytest
 
-#: Fixtures whose tests need a model, a kernel or a server process.
+#: Fixtures whose tests need a model, a kernel, a Dask cluster or a server process.
 INTEGRATION_FIXTURES = frozenset(
     {
         "trained_router",
         "saved_router",
         "shared_datasets",
         "surabaya_csv",
+        "batch_model",  # tests/batch: trains a router
+        "cli_model",  # tests/routing/test_cli.py: trains a router through the CLI
+        "local_cluster",  # tests/batch: starts a Dask LocalCluster of worker processes
     }
 )
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from lapor_nlp._files import atomic_write
+import lapor_nlp._files
+from lapor_nlp._files import atomic_directory, atomic_path, atomic_write
 from lapor_nlp._progress import progress_bar, progress_steps
 
 
@@ -32,6 +34,62 @@ def test_atomic_write_failure_keeps_the_old_file_and_no_temporary(tmp_path: Path
         atomic_write(target, broken)
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]
+
+
+def test_atomic_path_keeps_the_suffix_it_is_given(tmp_path: Path) -> None:
+    with atomic_path(tmp_path / "out.xlsx", suffix=".xlsx") as tmp:
+        assert tmp.suffix == ".xlsx" and tmp.parent == tmp_path
+        tmp.write_bytes(b"x")
+    assert [p.name for p in tmp_path.iterdir()] == ["out.xlsx"]
+
+
+def test_atomic_directory_replaces_the_directory_whole(tmp_path: Path) -> None:
+    target = tmp_path / "model"
+    target.mkdir()
+    (target / "old.bin").write_bytes(b"old")
+    with atomic_directory(target) as tmp:
+        assert tmp.parent == tmp_path and tmp != target
+        assert (target / "old.bin").read_bytes() == b"old"  # old one untouched while writing
+        (tmp / "new.bin").write_bytes(b"new")
+    assert sorted(p.name for p in target.iterdir()) == ["new.bin"]
+    assert [p.name for p in tmp_path.iterdir()] == ["model"]  # no temporary or old sibling left
+    assert target.stat().st_mode & 0o777 == 0o755
+
+
+def test_atomic_directory_creates_a_new_directory_and_its_parents(tmp_path: Path) -> None:
+    target = tmp_path / "a" / "b"
+    with atomic_directory(target) as tmp:
+        (tmp / "part.parquet").write_bytes(b"p")
+    assert (target / "part.parquet").read_bytes() == b"p"
+
+
+def test_atomic_directory_failure_keeps_the_old_directory(tmp_path: Path) -> None:
+    target = tmp_path / "model"
+    target.mkdir()
+    (target / "old.bin").write_bytes(b"old")
+    with pytest.raises(RuntimeError, match="disk full"), atomic_directory(target) as tmp:
+        (tmp / "half.bin").write_bytes(b"half")
+        raise RuntimeError("disk full")
+    assert sorted(p.name for p in target.iterdir()) == ["old.bin"]
+    assert [p.name for p in tmp_path.iterdir()] == ["model"]
+
+
+def test_atomic_directory_failed_swap_puts_the_old_directory_back(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    target = tmp_path / "model"
+    target.mkdir()
+    (target / "old.bin").write_bytes(b"old")
+    real_replace = os.replace
+
+    def second_rename_fails(src: object, dst: object) -> None:
+        if Path(str(src)).name.startswith(".model.tmp-"):
+            raise OSError("disk full")
+        real_replace(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lapor_nlp._files.os, "replace", second_rename_fails)
+    with pytest.raises(OSError, match="disk full"), atomic_directory(target) as tmp:
+        (tmp / "new.bin").write_bytes(b"new")
+    assert sorted(p.name for p in target.iterdir()) == ["old.bin"]
+    assert [p.name for p in tmp_path.iterdir()] == ["model"]
 
 
 def test_progress_bar_passes_items_through() -> None:

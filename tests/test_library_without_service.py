@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
 
@@ -52,6 +54,7 @@ def _run(code: str, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.integration
 def test_every_library_module_imports_without_the_service_extra() -> None:
     proc = _run(_IMPORT_ALL)
     assert proc.returncode == 0, proc.stderr[-3000:]

@@ -52,6 +52,7 @@ def test_notebooks_are_all_covered() -> None:
     assert sorted(p.name for p in NOTEBOOKS.glob("[0-9]*.py")) == sorted(NEEDS)
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("name", sorted(NEEDS))
 def test_notebook_runs_on_hand_written_sample(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     _execute(

@@ -101,6 +101,7 @@ TEMPLATES = {
 }
 
 
+@pytest.mark.integration
 def test_integration_retrain_loop_export_train_reload(tmp_path: Path) -> None:
     """The README's three steps: export-feedback, lapor-nlp train, POST /v1/model/reload."""
     _router_class()

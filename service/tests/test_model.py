@@ -6,6 +6,7 @@ import threading
 from pathlib import Path
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 
 from lapor_nlp import ModelNotFoundError
@@ -59,6 +60,7 @@ def test_model_reload_swaps_and_failure_keeps_old(tmp_path: Path) -> None:
     assert loaded == ["default", "v2", "default"]
 
 
+@pytest.mark.slow
 def test_model_reload_under_load_fails_no_request(tmp_path: Path) -> None:
     (tmp_path / "models" / "default").mkdir(parents=True)
 

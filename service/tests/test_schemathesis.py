@@ -25,6 +25,9 @@ def _app(db: str):  # type: ignore[no-untyped-def]
     return create_app(make_settings(db), router=FakeRouter(), index_factory=FakeIndex, loader=_loader)
 
 
+# Every test here talks to a live server (a uvicorn thread): out of `make test-fast`.
+pytestmark = pytest.mark.integration
+
 # The schema only needs the route table, not a running app.
 schema = schemathesis.openapi.from_dict(_app("sqlite://").openapi())
 

@@ -65,6 +65,7 @@ def test_storage_restart_keeps_suggestions_decisions_and_index(database_url: str
         )
 
 
+@pytest.mark.slow
 def test_storage_eight_concurrent_clients_lose_nothing(database_url: str) -> None:
     clients, per_client = 8, 125  # 1,000 complaints and 504 decisions
     app = _app(database_url)

@@ -1,8 +1,9 @@
-"""Atomic file writes: readers see the old file or the new one, never half of it."""
+"""Atomic file and directory writes: readers see the old one or the new one, never half of it."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,12 +12,13 @@ from typing import BinaryIO
 
 
 @contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
+def atomic_path(path: Path, *, suffix: str = ".tmp") -> Iterator[Path]:
     """A temporary file beside ``path`` to write; it replaces ``path`` when the block succeeds.
 
-    On any error (or interrupt) the temporary file is removed and ``path`` is left as it was.
+    ``suffix`` ends the temporary name (for writers that look at it). On any error (or interrupt)
+    the temporary file is removed and ``path`` is left as it was.
     """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
     os.close(fd)
     try:
         yield Path(tmp)
@@ -39,3 +41,35 @@ def atomic_write(path: Path, data: bytes | Callable[[BinaryIO], object], *, fsyn
         if fsync:
             fh.flush()
             os.fsync(fh.fileno())
+
+
+@contextmanager
+def atomic_directory(path: Path) -> Iterator[Path]:
+    """An empty temporary directory beside ``path`` to fill; it replaces ``path`` when the block succeeds.
+
+    The old directory (if any) stays in place until the new one is complete: it is renamed aside,
+    the new one renamed in, and only then removed. On any error the temporary directory is removed
+    and ``path`` is left as it was. The new directory gets mode 0o755, like ``mkdir`` would.
+    Callers check beforehand that ``path`` may be replaced as a whole.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
+    try:
+        yield tmp
+        os.chmod(tmp, 0o755)
+        old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old-", dir=path.parent)) if path.exists() else None
+        try:
+            if old is not None:
+                os.replace(path, old / path.name)
+            try:
+                os.replace(tmp, path)
+            except BaseException:
+                if old is not None and (old / path.name).exists():
+                    os.replace(old / path.name, path)  # put the old one back
+                raise
+        finally:
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

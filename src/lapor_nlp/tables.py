@@ -19,7 +19,6 @@ import glob
 import io
 import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Iterable
 from datetime import date
@@ -28,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lapor_nlp._files import atomic_path
 from lapor_nlp.errors import DataFormatError
 
 #: Suffixes :func:`read_table` and :func:`write_table` understand.
@@ -242,14 +242,8 @@ def _write_file(df: pd.DataFrame, target: Path, suffix: str) -> None:
 
 def _atomic(df: pd.DataFrame, path: Path, suffix: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        _write_file(df, Path(tmp), suffix)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path, suffix=suffix) as tmp:
+        _write_file(df, tmp, suffix)
 
 
 def output_format(path: str | Path) -> str:

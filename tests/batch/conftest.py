@@ -35,7 +35,7 @@ def batch_model(batch_complaints: pd.DataFrame, tmp_path_factory: pytest.TempPat
 
 
 @pytest.fixture(scope="session")
-def client() -> Iterator[object]:
+def local_cluster() -> Iterator[object]:
     """A LocalCluster of 2 worker processes (one thread each), shared by the tests of this package."""
     from lapor_nlp.batch import dask_client
 

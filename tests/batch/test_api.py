@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 import lapor_nlp.batch
 
 
@@ -14,6 +16,7 @@ def test_batch_all_is_sorted_and_every_name_exists() -> None:
         assert getattr(lapor_nlp.batch, name) is not None, name
 
 
+@pytest.mark.integration
 def test_importing_batch_leaves_dask_unimported() -> None:
     code = (
         "import sys, lapor_nlp.batch\n"

@@ -53,6 +53,7 @@ def test_cli_predict_parquet_directory_local_and_dask_agree(
     assert remote["topic_score"].between(0, 1).all()
 
 
+@pytest.mark.slow
 def test_cli_bad_scheduler_is_a_one_line_error(
     tmp_path: Path, batch_model: Path, batch_complaints: pd.DataFrame, capsys: pytest.CaptureFixture[str]
 ) -> None:

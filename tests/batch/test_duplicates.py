@@ -70,7 +70,7 @@ def test_region_keys_and_column_choice() -> None:
     assert region_column(["id"], ["kecamatan", "kelurahan"]) is None
 
 
-def test_dask_groups_equal_in_process_per_region(client) -> None:
+def test_dask_groups_equal_in_process_per_region(local_cluster) -> None:
     import dask.dataframe as dd
 
     df = make_export()

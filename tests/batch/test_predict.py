@@ -13,7 +13,9 @@ from lapor_nlp.batch.models import get_router
 from lapor_nlp.errors import DataFormatError, InputError
 
 
-def test_predict_dask_equals_in_process_row_for_row(client, batch_model: Path, batch_complaints) -> None:
+def test_predict_dask_equals_in_process_row_for_row(
+    local_cluster, batch_model: Path, batch_complaints
+) -> None:
     import dask.dataframe as dd
 
     df = batch_complaints.drop(columns=["topic", "agency"])
@@ -28,16 +30,18 @@ def test_predict_dask_equals_in_process_row_for_row(client, batch_model: Path, b
     assert set(local[["topic_pred"]].iloc[:, 0]) >= {"PJU", "Sampah"}
 
 
-def test_predict_dask_loads_the_model_once_per_worker(client, batch_model: Path, tmp_path, batch_complaints):
+def test_predict_dask_loads_the_model_once_per_worker(
+    local_cluster, batch_model: Path, tmp_path, batch_complaints
+):
     import dask.dataframe as dd
 
     model = tmp_path / "copy"  # a new path: a new cache key, so these loads start from zero
     shutil.copytree(batch_model, model)
-    before = client.run(load_count)
+    before = local_cluster.run(load_count)
     df = pd.concat([batch_complaints] * 3, ignore_index=True)
     out = predict_dask(dd.from_pandas(df, npartitions=12), model).compute()
     assert len(out) == len(df)
-    loads = {w: n - before[w] for w, n in client.run(load_count).items()}
+    loads = {w: n - before[w] for w, n in local_cluster.run(load_count).items()}
     assert len(loads) == 2
     assert all(n <= 1 for n in loads.values()), loads  # 12 partitions, at most one load per worker
     assert sum(loads.values()) >= 1

@@ -31,7 +31,7 @@ def test_merge_notes_sums_counted_notes() -> None:
     assert merged == ("5 row(s) were late.", "No 'text' column.")
 
 
-def test_report_from_dask_equals_in_process(client) -> None:
+def test_report_from_dask_equals_in_process(local_cluster) -> None:
     import dask.dataframe as dd
 
     df = _export()

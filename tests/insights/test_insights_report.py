@@ -76,6 +76,7 @@ def test_build_report_rejects_bad_sla(spike_frame: pd.DataFrame) -> None:
         build_report(spike_frame, sla_days=0)
 
 
+@pytest.mark.slow
 def test_cli_report_with_decisions_csv(tmp_path: Path, spike_frame: pd.DataFrame, capsys) -> None:  # type: ignore[no-untyped-def]
     data, decisions = tmp_path / "export.csv", tmp_path / "decisions.csv"
     _with_responses(spike_frame).to_csv(data, index=False)
@@ -103,6 +104,7 @@ def test_cli_report_with_decisions_csv(tmp_path: Path, spike_frame: pd.DataFrame
     assert summary.loc[0, "override_rate"] == 0.5
 
 
+@pytest.mark.slow
 def test_cli_report_reads_decisions_from_database(tmp_path: Path, spike_frame: pd.DataFrame) -> None:
     pytest.importorskip("sqlalchemy")
     data, db = tmp_path / "export.csv", tmp_path / "service.db"
@@ -156,6 +158,7 @@ def test_report_on_surabaya_export(tmp_path: Path, surabaya_csv: Path) -> None:
     assert not report.tables["emerging"].empty
 
 
+@pytest.mark.slow
 def test_cli_report_as_of_sets_backlog_age(tmp_path: Path, spike_frame: pd.DataFrame) -> None:
     data = tmp_path / "export.csv"
     frame = _with_responses(spike_frame)
@@ -179,6 +182,7 @@ def test_build_report_on_a_single_complaint(tmp_path: Path) -> None:
     assert "No emerging issue" in (tmp_path / "report.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_cli_report_unwritable_out(tmp_path: Path, spike_frame: pd.DataFrame, capsys) -> None:  # type: ignore[no-untyped-def]
     data, blocker = tmp_path / "export.csv", tmp_path / "a-file"
     spike_frame.to_csv(data, index=False)
@@ -187,6 +191,7 @@ def test_cli_report_unwritable_out(tmp_path: Path, spike_frame: pd.DataFrame, ca
     assert "cannot write the report" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_build_report_says_each_alert_in_words(tmp_path: Path, spike_frame: pd.DataFrame) -> None:
     report = build_report(spike_frame)
     report.write(tmp_path)
@@ -202,6 +207,9 @@ def test_build_report_says_each_alert_in_words(tmp_path: Path, spike_frame: pd.D
     )
     with pytest.raises(ValueError, match="alert_language"):
         build_report(spike_frame, alert_language="fr")
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "convert",
     [
@@ -223,6 +231,7 @@ def test_build_report_on_pandas_string_and_arrow_dtypes(
     assert len(pd.read_csv(tmp_path / "out" / "emerging.csv")) >= 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", [".parquet", ".xlsx", ".jsonl"])
 def test_cli_report_reads_any_format(tmp_path: Path, spike_frame: pd.DataFrame, suffix: str) -> None:
     path = tmp_path / f"export{suffix}"

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from skops.io import dumps
 
+import lapor_nlp._files
 from lapor_nlp import Router
 from lapor_nlp.errors import ModelIntegrityError, ModelNotFoundError, ModelVersionError
 from lapor_nlp.routing import persistence
@@ -113,7 +114,7 @@ def test_save_replaces_directory_atomically(trained_router: Router, tmp_path: Pa
     def boom(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(persistence.os, "replace", boom)
+    monkeypatch.setattr(lapor_nlp._files.os, "replace", boom)
     with pytest.raises(OSError, match="disk full"):
         trained_router.save(target)
     monkeypatch.undo()

@@ -46,6 +46,7 @@ def test_lapor_2013_already_stemmed_three_classes(shared_datasets: Path) -> None
     assert m["auto_share"] >= 0.7 and m["auto_precision"] >= 0.97
 
 
+@pytest.mark.integration
 def test_default_model_loads_and_routes() -> None:
     if not (DEFAULT_MODEL / "metadata.json").is_file():
         pytest.skip("models/default has not been trained")

@@ -144,6 +144,7 @@ def test_refuses_dataframe() -> None:
         Preprocessor().transform(pd.DataFrame({"text": ["a"]}))
 
 
+@pytest.mark.slow
 def test_one_megabyte_text_and_surrogates() -> None:
     text = "Jalan rusak di RT 05, hp 081234567890, mohon diperbaiki. " * 18_000 + "\ud800"
     out = Preprocessor().transform([text])[0]

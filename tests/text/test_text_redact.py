@@ -49,6 +49,7 @@ def test_redact_replaces_lone_surrogates() -> None:
     assert redact("hp 081234567890 \ud83d") == "hp [PHONE] \ufffd"
 
 
+@pytest.mark.slow
 def test_redact_one_megabyte_text() -> None:
     block = "Lampu mati di RT 05 sejak 12-05-2022, mohon dicek Bapak Walikota. " * 40
     text = (block + "NIK 3578012345678901 hp 0812-3456-7890 atas nama Budi Santoso. ") * 380

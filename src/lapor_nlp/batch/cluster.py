@@ -33,7 +33,7 @@ def dask_client(scheduler: str | None = None, *, workers: int = 2, timeout: floa
         ) from exc
     if scheduler:
         try:
-            client = Client(scheduler, timeout=f"{timeout}s")
+            client = Client(scheduler, timeout=f"{timeout}s")  # type: ignore[no-untyped-call]  # dask/distributed leave it unannotated
         except (OSError, TimeoutError, ValueError, TypeError) as exc:
             raise ClusterError(
                 f"cannot reach the Dask scheduler at {scheduler!r} ({exc}); expected an address such as "
@@ -47,14 +47,14 @@ def dask_client(scheduler: str | None = None, *, workers: int = 2, timeout: floa
     # Batch jobs need no statistical profiler; it costs ~1.5% of a core per idle worker (measured).
     with (
         dask.config.set({"distributed.worker.profile.enabled": False}),
-        LocalCluster(
+        LocalCluster(  # type: ignore[no-untyped-call]  # dask/distributed leave it unannotated
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
             dashboard_address=":0",  # a free port: never clash with another cluster
             silence_logs=logging.ERROR,
         ) as cluster,
-        Client(cluster) as client,
+        Client(cluster) as client,  # type: ignore[no-untyped-call]  # dask/distributed leave it unannotated
         dask.config.set({"dataframe.convert-string": False}),
     ):
         yield client

@@ -11,12 +11,10 @@
 from __future__ import annotations
 
 import glob as globlib
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lapor_nlp._files import atomic_directory
 from lapor_nlp.errors import DataFormatError
 from lapor_nlp.tables import read_table, write_table
 
@@ -62,11 +60,12 @@ def read_dask(path: str | Path, *, sheet: str | None = None, min_partitions: int
     import dask.dataframe as dd
 
     files = _files(str(path))
+    ddf: dd.DataFrame
     with dask.config.set({"dataframe.convert-string": False}):  # keep pandas' own string dtype
         if all(f.lower().endswith(".parquet") for f in files):
             ddf = dd.read_parquet(files, index=False)
         else:
-            ddf = dd.from_map(_read_part, files, sheet=sheet)
+            ddf = dd.from_map(_read_part, files, sheet=sheet)  # type: ignore[no-untyped-call]  # dask/distributed leave it unannotated
     if ddf.npartitions < min_partitions:
         ddf = ddf.repartition(npartitions=min_partitions)
     return ddf
@@ -79,7 +78,7 @@ def write_dask(ddf: dd.DataFrame, path: str | Path) -> int:
     """
     path = Path(path)
     if path.suffix and not path.is_dir():
-        frame = ddf.compute()
+        frame: pd.DataFrame = ddf.compute()  # type: ignore[no-untyped-call]  # dask/distributed leave it unannotated
         write_table(frame, path)
         return len(frame)
     if path.is_dir() and any(not (f.is_file() and f.suffix == ".parquet") for f in path.iterdir()):
@@ -87,21 +86,13 @@ def write_dask(ddf: dd.DataFrame, path: str | Path) -> int:
             f"{path} holds more than Parquet parts, and writing replaces the directory; write to a new "
             "or empty directory instead"
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-    try:
-        ddf.to_parquet(
+    with atomic_directory(path) as tmp:
+        ddf.to_parquet(  # type: ignore[no-untyped-call]  # dask/distributed leave it unannotated
             str(tmp),
             write_index=False,
             write_metadata_file=False,
             name_function=lambda i: f"part-{i:05d}.parquet",
         )
-        if path.exists():
-            shutil.rmtree(path)
-        os.replace(tmp, path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     import pyarrow.parquet as pq
 
     return sum(pq.read_metadata(part).num_rows for part in sorted(path.glob("*.parquet")))

@@ -64,7 +64,7 @@ def duplicates_job(
             n_rows, n_ids = ids.size, ids.nunique()
             import dask
 
-            n_rows, n_ids = dask.compute(n_rows, n_ids)
+            n_rows, n_ids = dask.compute(n_rows, n_ids)  # type: ignore[no-untyped-call]  # dask/distributed leave it unannotated
             if n_rows != n_ids:
                 raise DataFormatError(
                     f"{source} repeats complaint ids ({n_rows - n_ids} repeats); ids must be unique"

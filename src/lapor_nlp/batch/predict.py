@@ -98,6 +98,7 @@ def predict_dask(
     if clash:
         raise InputError(f"the input already has columns {clash}; rename or drop them before predicting")
     meta = empty.assign(**{c: pd.Series(dtype=t) for c, t in prediction_columns(targets).items()})
-    return ddf.map_partitions(
+    predicted: dd.DataFrame = ddf.map_partitions(  # type: ignore[no-untyped-call]  # dask leaves it unannotated
         _predict_partition, str(Path(model_dir).resolve()), top_k, text_column, meta=meta
     )
+    return predicted

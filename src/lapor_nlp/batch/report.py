@@ -82,7 +82,8 @@ def prepare_dask(ddf: dd.DataFrame) -> ComplaintData:
     if numbered:  # row numbers over the whole table, not per partition
         ddf = ddf.assign(_one=1)
         ddf = ddf.assign(id=(ddf["_one"].cumsum() - 1).astype(str)).drop(columns=["_one"])
-    results: list[Any] = list(dask.compute(*[dask.delayed(_prepare_part)(p) for p in ddf.to_delayed()]))
+    parts = ddf.to_delayed()  # type: ignore[no-untyped-call]  # dask/distributed leave it unannotated
+    results: list[Any] = list(dask.compute(*[dask.delayed(_prepare_part)(p) for p in parts]))  # type: ignore[no-untyped-call]  # dask/distributed leave it unannotated
     frames = [r[0] for r in results if r[0] is not None]
     if not frames:
         raise DataFormatError(

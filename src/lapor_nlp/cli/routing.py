@@ -207,7 +207,7 @@ def _retrain(args: argparse.Namespace) -> int:
         verdict = retrain(
             args.model,
             base,
-            feedback,  # type: ignore[arg-type]
+            feedback,
             args.out,
             window_days=args.window_days,
             progress=not args.quiet,

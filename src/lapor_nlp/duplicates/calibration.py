@@ -5,7 +5,8 @@ queries it against everything before it: this yields the pair features (with the
 that moment) and the candidate lists for recall@5. Scorers are fitted with cross-validation grouped by
 the later complaint, so the reported figures are out-of-fold.
 
-Run ``python -m lapor_nlp.duplicates.calibration COMPLAINTS.csv PAIRS.csv --output default_scorer.json``.
+Run ``python -m lapor_nlp.duplicates.calibration COMPLAINTS.csv PAIRS.csv --output default_scorer.json``
+(any table format :func:`lapor_nlp.tables.read_table` reads: CSV, TSV, XLSX, Parquet, JSONL).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from lapor_nlp._progress import progress_bar
 from lapor_nlp.duplicates.index import DuplicateIndex
 from lapor_nlp.duplicates.scorer import FEATURE_NAMES, Scorer
 from lapor_nlp.errors import DataFormatError
+from lapor_nlp.tables import read_table
 
 _PAIR_COLUMNS = ("query_id", "cand_id", "label")
 _COMPLAINT_COLUMNS = ("id", "text", "submitted_at")
@@ -74,10 +76,7 @@ def replay(complaints: pd.DataFrame, pairs: pd.DataFrame, *, progress: bool = Fa
                 feats = index.features(text, known, submitted_at=row["submitted_at"], location=loc)
                 for c, f in zip(known, feats, strict=True):
                     X[g.index[g["cand_id"] == c]] = f
-            q = index._analyse_query(text, row["submitted_at"], loc)
-            cand = index._candidates(q, set())
-            feats_all = index._features(q, cand)[0] if cand.size else np.zeros((0, len(FEATURE_NAMES)))
-            ranking[row["id"]] = ([index.storage.ids[i] for i in cand], feats_all)
+            ranking[row["id"]] = index.candidate_features(text, row["submitted_at"], loc)
         try:
             index.add(row["id"], text, submitted_at=row["submitted_at"], location=loc)
         except ValueError:
@@ -228,8 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baselines", action="store_true", help="also evaluate the char TF-IDF baselines")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
-    complaints = pd.read_csv(args.complaints)
-    pairs = pd.read_csv(args.pairs)
+    complaints = read_table(args.complaints)
+    pairs = read_table(args.pairs)
     rep = replay(complaints, pairs, progress=not args.quiet)
     cv = cross_validate(rep, C=args.C)
     oof = cv.pop("oof_scores")

@@ -580,3 +580,19 @@ class DuplicateIndex:
                 scored.append((float(self._idf(ids).sum()), phrase))
         scored.sort(key=lambda p: -p[0])
         return tuple(p for _, p in scored[:limit])
+
+    # ------------------------------------------------------------------ calibration
+    def candidate_features(
+        self, text: str, submitted_at: Any = None, location: Mapping[str, Any] | None = None
+    ) -> tuple[list[str], np.ndarray]:
+        """Every candidate :meth:`query` would score for ``text`` (ids) and their pair features (rows).
+
+        Used by :mod:`lapor_nlp.duplicates.calibration` to rank candidates with a scorer being fitted.
+        """
+        from lapor_nlp.duplicates.scorer import FEATURE_NAMES  # here: keeps this addition in one place
+
+        q = self._analyse_query(text, submitted_at, location)
+        cand = self._candidates(q, set())
+        if cand.size == 0:
+            return [], np.zeros((0, len(FEATURE_NAMES)))
+        return [self._storage.ids[i] for i in cand], self._features(q, cand)[0]

@@ -108,7 +108,8 @@ class Scorer:
             X = feature_matrix(X)
         z = (np.asarray(X, dtype=float) - np.asarray(self.mean)) / np.asarray(self.scale)
         logit = z @ np.asarray(self.coef) + self.intercept
-        return 1.0 / (1.0 + np.exp(-np.clip(logit, -35, 35)))
+        probability: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(logit, -35, 35)))
+        return probability
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -172,6 +172,31 @@ def _timestamp(value: pd.Timestamp | str) -> pd.Timestamp:
     return stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo is not None else stamp
 
 
+@dataclass(frozen=True)
+class _EmergingSettings:
+    """The emerging-issue arguments of :func:`build_report`, passed on to ``detect_emerging``."""
+
+    freq: str
+    window: int
+    min_count: int | None
+    z_threshold: float | None
+    alpha: float | None
+    max_per_period: int | None
+    language: str
+
+    @property
+    def unit(self) -> str:
+        return "week" if self.freq == "W" else "month"
+
+    def rule(self, dimension: str) -> str:
+        """The thresholds that apply to ``dimension``, as a phrase."""
+        level = get_thresholds(dimension)
+        m = level.min_count if self.min_count is None else self.min_count
+        z = level.z_threshold if self.z_threshold is None else self.z_threshold
+        a = level.alpha if self.alpha is None else self.alpha
+        return f"{dimension}: at least {m} complaints, z >= {z:g}, p <= {a:g}"
+
+
 def build_report(
     data: ComplaintData | pd.DataFrame,
     *,
@@ -217,34 +242,69 @@ def build_report(
         Reference time for backlog ages and unresolved complaints past the target; defaults to the
         latest date in the data.
     """
+    data = _prepare(data, sla_days=sla_days, alert_language=alert_language)
+    reference = default_as_of(data) if as_of is None else _timestamp(as_of)
+    watch, unknown = _watched_dimensions(data, emerging_by)
+    emerging = _EmergingSettings(
+        emerging_freq, window, min_count, z_threshold, alpha, max_alerts_per_period, alert_language
+    )
+    report = InsightsReport(title=title, notes=list(data.notes))
+    if unknown:
+        report.notes.append(f"Cannot watch {unknown} for emerging issues: no such column(s).")
+    steps = progress_steps(5, desc="report", enabled=progress)
+    overview = _overview_section(report, data)
+    steps.update()
+    _volume_section(report, data, top=top)
+    steps.update()
+    _emerging_section(report, data, watch, emerging, top=top)
+    steps.update()
+    _response_section(report, data, sla_days=sla_days, reference=reference, given=as_of is not None, top=top)
+    steps.update()
+    _review_section(report, decisions, top=top)
+    steps.update()
+    steps.close()
+    _render_notes(report, overview)
+    return report
+
+
+def _prepare(data: ComplaintData | pd.DataFrame, *, sla_days: float, alert_language: str) -> ComplaintData:
+    """Validate the arguments and turn a raw export into :class:`ComplaintData`."""
     if not isinstance(data, ComplaintData):
         data = prepare_complaints(data)
     if sla_days <= 0:
         raise InputError(f"sla_days must be positive, got {sla_days}")
     if alert_language not in CATALOGUE:
         raise InputError(f"alert_language must be one of {sorted(CATALOGUE)}, got {alert_language!r}")
-    reference = default_as_of(data) if as_of is None else _timestamp(as_of)
+    return data
+
+
+def _watched_dimensions(
+    data: ComplaintData, emerging_by: Sequence[str] | None
+) -> tuple[list[str], list[str]]:
+    """The columns to watch for emerging issues, and the requested ones the data does not have."""
     dims = data.dimensions
     watch = [d for d in (emerging_by or ("category", "kecamatan", "kelurahan", "agency")) if d in dims]
     unknown = [d for d in (emerging_by or ()) if d not in dims]
-    report = InsightsReport(title=title, notes=list(data.notes))
-    if unknown:
-        report.notes.append(f"Cannot watch {unknown} for emerging issues: no such column(s).")
-    steps = progress_steps(5, desc="report", enabled=progress)
+    return watch, unknown
 
+
+def _overview_section(report: InsightsReport, data: ComplaintData) -> Section:
+    """Counts, date range and available breakdowns; the data-quality table."""
     frame = data.frame
     overview = Section("Overview")
     report.sections.append(overview)
     first, last = frame["submitted_at"].min(), frame["submitted_at"].max()
     overview.text(
         f"{len(frame):,} complaints submitted from {first:%Y-%m-%d} to {last:%Y-%m-%d}. "
-        f"Breakdowns available: {', '.join(dims) or 'none'}."
+        f"Breakdowns available: {', '.join(data.dimensions) or 'none'}."
     )
     quality = pd.DataFrame([{"column": k, "unparseable_dates": v} for k, v in data.unparseable_dates.items()])
     report.tables["data_quality"] = quality
-    steps.update()
+    return overview
 
-    # Volume
+
+def _volume_section(report: InsightsReport, data: ComplaintData, *, top: int) -> None:
+    """Weekly volume overall, then totals and weekly/monthly volume per breakdown."""
     vol = Section("Volume")
     report.sections.append(vol)
     weekly = volume(data, None, freq="W")
@@ -252,7 +312,7 @@ def build_report(
     report.add_figure(
         vol, "volume_weekly", plots.volume_plot(weekly, title="Complaints per week"), "complaints per week"
     )
-    for dim in dims:
+    for dim in data.dimensions:
         vol.heading(f"By {dim}")
         report.tables[f"totals_{dim}"] = totals(data, dim)
         report.tables[f"volume_weekly_{dim}"] = volume_long(data, dim, freq="W")
@@ -268,41 +328,67 @@ def build_report(
         )
         vol.table(report.tables[f"totals_{dim}"], rows=top, csv=f"totals_{dim}.csv")
         vol.text(f"Per week and month: volume_weekly_{dim}.csv, volume_monthly_{dim}.csv.", "muted")
-    steps.update()
 
-    # Emerging issues
-    emerging = Section("Emerging issues")
-    report.sections.append(emerging)
-    unit = "week" if emerging_freq == "W" else "month"
 
-    def rule(d: str) -> str:
-        level = get_thresholds(d)
-        m = level.min_count if min_count is None else min_count
-        z = level.z_threshold if z_threshold is None else z_threshold
-        a = level.alpha if alpha is None else alpha
-        return f"{d}: at least {m} complaints, z >= {z:g}, p <= {a:g}"
-
+def _emerging_section(
+    report: InsightsReport,
+    data: ComplaintData,
+    watch: list[str],
+    settings: _EmergingSettings,
+    *,
+    top: int,
+) -> None:
+    """How alerts are found, the alerts strongest first, and a plot per watched column."""
+    section = Section("Emerging issues")
+    report.sections.append(section)
+    unit = settings.unit
     cap = (
-        f" At most {max_alerts_per_period} alert(s) per {unit} and column are kept, the strongest."
-        if max_alerts_per_period
+        f" At most {settings.max_per_period} alert(s) per {unit} and column are kept, the strongest."
+        if settings.max_per_period
         else ""
     )
-    emerging.text(
-        f"A {unit} is flagged when a group's count is well above its own previous {window} {unit}s "
+    section.text(
+        f"A {unit} is flagged when a group's count is well above its own previous {settings.window} {unit}s "
         f"(robust z-score) and a Poisson test against their mean agrees. Smaller areas need more "
-        f"evidence: {'; '.join(rule(d) for d in watch or LEVEL_THRESHOLDS)}.{cap} "
+        f"evidence: {'; '.join(settings.rule(d) for d in watch or LEVEL_THRESHOLDS)}.{cap} "
         "Example complaints are redacted."
     )
+    found = _detect_alerts(data, watch, settings)
+    report.tables["emerging"] = found
+    if not watch:
+        section.text("No category or location column, so there is nothing to watch.", "note")
+    elif found.empty:
+        section.text(f"No emerging issue among {', '.join(watch)}.")
+    else:
+        section.text(f"{len(found)} alert(s) among {', '.join(watch)}, strongest first.")
+        items = "".join(f"<li>{html.escape(a)}</li>" for a in found["alert"].head(top * 2))
+        section.blocks.append(f'<ol class="alerts" lang="{settings.language}">{items}</ol>')
+        shown = [
+            "dimension",
+            "group",
+            "period",
+            "complaints",
+            "baseline_median",
+            "robust_z",
+            "p_value",
+            "examples",
+        ]
+        section.table(found, rows=top * 2, csv="emerging.csv", columns=shown)
+        _emerging_figures(report, section, data, found, settings.freq)
+
+
+def _detect_alerts(data: ComplaintData, watch: list[str], settings: _EmergingSettings) -> pd.DataFrame:
+    """The alerts of every watched column, strongest first, each with its one-sentence summary."""
     alerts = [
         detect_emerging(
             data,
             d,
-            freq=emerging_freq,
-            window=window,
-            min_count=min_count,
-            z_threshold=z_threshold,
-            alpha=alpha,
-            max_per_period=max_alerts_per_period,
+            freq=settings.freq,
+            window=settings.window,
+            min_count=settings.min_count,
+            z_threshold=settings.z_threshold,
+            alpha=settings.alpha,
+            max_per_period=settings.max_per_period,
         )
         for d in watch
     ]
@@ -317,89 +403,93 @@ def build_report(
         found.insert(
             0,
             "alert",
-            [alert_sentence(row, alert_language, freq=emerging_freq) for row in found.to_dict("records")],
+            [alert_sentence(row, settings.language, freq=settings.freq) for row in found.to_dict("records")],
         )
-    report.tables["emerging"] = found
-    if not watch:
-        emerging.text("No category or location column, so there is nothing to watch.", "note")
-    elif found.empty:
-        emerging.text(f"No emerging issue among {', '.join(watch)}.")
-    else:
-        emerging.text(f"{len(found)} alert(s) among {', '.join(watch)}, strongest first.")
-        items = "".join(f"<li>{html.escape(a)}</li>" for a in found["alert"].head(top * 2))
-        emerging.blocks.append(f'<ol class="alerts" lang="{alert_language}">{items}</ol>')
-        shown = [
-            "dimension",
-            "group",
-            "period",
-            "complaints",
-            "baseline_median",
-            "robust_z",
-            "p_value",
-            "examples",
-        ]
-        emerging.table(found, rows=top * 2, csv="emerging.csv", columns=shown)
-        strongest = (
-            found.sort_values("robust_z", ascending=False, kind="stable").drop_duplicates("dimension").head(4)
-        )
-        for _, alert in strongest.iterrows():
-            series = volume(data, alert["dimension"], freq=emerging_freq)[alert["group"]]
-            when = found[(found["dimension"] == alert["dimension"]) & (found["group"] == alert["group"])][
-                "period"
-            ]
-            name = f"emerging_{alert['dimension']}"
-            report.add_figure(
-                emerging,
-                name,
-                plots.emerging_plot(series, list(when), title=f"{alert['dimension']}: {alert['group']}"),
-                f"volume of {alert['group']}",
-            )
-    steps.update()
+    return found
 
-    # Response times and backlog
+
+def _emerging_figures(
+    report: InsightsReport, section: Section, data: ComplaintData, found: pd.DataFrame, freq: str
+) -> None:
+    """Volume plot of the strongest alert's group for (at most four) watched columns."""
+    strongest = (
+        found.sort_values("robust_z", ascending=False, kind="stable").drop_duplicates("dimension").head(4)
+    )
+    for _, alert in strongest.iterrows():
+        series = volume(data, alert["dimension"], freq=freq)[alert["group"]]
+        when = found[(found["dimension"] == alert["dimension"]) & (found["group"] == alert["group"])][
+            "period"
+        ]
+        report.add_figure(
+            section,
+            f"emerging_{alert['dimension']}",
+            plots.emerging_plot(series, list(when), title=f"{alert['dimension']}: {alert['group']}"),
+            f"volume of {alert['group']}",
+        )
+
+
+def _response_section(
+    report: InsightsReport,
+    data: ComplaintData,
+    *,
+    sla_days: float,
+    reference: pd.Timestamp,
+    given: bool,
+    top: int,
+) -> None:
+    """Response times per agency and category against the target, then the backlog."""
     resp = Section("Response times and backlog")
     report.sections.append(resp)
     if not data.has_responses:
         resp.text(
             "No 'responded_at' column in the export: response times and backlog are not available.", "note"
         )
-    else:
-        resp.text(
-            f"Service-level target: {sla_days:g} days. Share over target counts complaints answered late and "
-            f"unresolved ones already older than the target at {reference:%Y-%m-%d %H:%M} "
-            + ("(the latest date in the data)." if as_of is None else "(as given).")
-        )
-        for dim in ("agency", "category"):
-            if dim not in dims:
-                continue
-            table = response_times(data, dim, sla=sla_days, as_of=reference)
-            report.tables[f"response_times_{dim}"] = table
-            resp.heading(f"By {dim}")
-            if dim == "agency":
-                report.add_figure(
-                    resp,
-                    "response_times_agency",
-                    plots.response_plot(table, label=dim, sla_days=sla_days),
-                    "response time by agency",
-                )
-            resp.table(table, rows=top + 1, csv=f"response_times_{dim}.csv")
-        if not {"agency", "category"} & set(dims):
-            table = response_times(data, None, sla=sla_days, as_of=reference)
-            report.tables["response_times"] = table
-            resp.table(table, csv="response_times.csv")
-        open_ = backlog(data, as_of=reference)
-        report.tables["backlog"] = open_
-        resp.heading("Backlog (unresolved, oldest first)")
-        if open_.empty:
-            resp.text("No unresolved complaint.")
-        else:
+        return
+    resp.text(
+        f"Service-level target: {sla_days:g} days. Share over target counts complaints answered late and "
+        f"unresolved ones already older than the target at {reference:%Y-%m-%d %H:%M} "
+        + ("(as given)." if given else "(the latest date in the data).")
+    )
+    dims = data.dimensions
+    for dim in ("agency", "category"):
+        if dim not in dims:
+            continue
+        table = response_times(data, dim, sla=sla_days, as_of=reference)
+        report.tables[f"response_times_{dim}"] = table
+        resp.heading(f"By {dim}")
+        if dim == "agency":
             report.add_figure(
-                resp, "backlog_age", plots.backlog_plot(open_["age_days"]), "age of unresolved complaints"
+                resp,
+                "response_times_agency",
+                plots.response_plot(table, label=dim, sla_days=sla_days),
+                "response time by agency",
             )
-            resp.table(open_, rows=top, csv="backlog.csv")
-    steps.update()
+        resp.table(table, rows=top + 1, csv=f"response_times_{dim}.csv")
+    if not {"agency", "category"} & set(dims):
+        table = response_times(data, None, sla=sla_days, as_of=reference)
+        report.tables["response_times"] = table
+        resp.table(table, csv="response_times.csv")
+    _backlog_block(report, resp, data, reference=reference, top=top)
 
-    # Review quality
+
+def _backlog_block(
+    report: InsightsReport, section: Section, data: ComplaintData, *, reference: pd.Timestamp, top: int
+) -> None:
+    """Unresolved complaints at ``reference``, oldest first, with a plot of their ages."""
+    open_ = backlog(data, as_of=reference)
+    report.tables["backlog"] = open_
+    section.heading("Backlog (unresolved, oldest first)")
+    if open_.empty:
+        section.text("No unresolved complaint.")
+        return
+    report.add_figure(
+        section, "backlog_age", plots.backlog_plot(open_["age_days"]), "age of unresolved complaints"
+    )
+    section.table(open_, rows=top, csv="backlog.csv")
+
+
+def _review_section(report: InsightsReport, decisions: pd.DataFrame | None, *, top: int) -> None:
+    """How often reviewers overrode the suggestions, per label and per reviewer."""
     review = Section("Review quality")
     report.sections.append(review)
     if decisions is None:
@@ -407,28 +497,28 @@ def build_report(
             "No decisions table given (pass --decisions CSV or --database-url): review quality skipped.",
             "note",
         )
-    else:
-        rq = review_quality(decisions)
-        report.notes.extend(rq.notes)
-        report.tables.update(rq.tables())
-        review.table(rq.summary, csv="review_summary.csv")
-        for name, label in (("by_agency", "suggested_agency"), ("by_category", "suggested_category")):
-            table = getattr(rq, name)
-            if table is None:
-                continue
-            review.heading(f"Overrides by {label.replace('_', ' ')}")
-            if table["override_rate"].notna().any():
-                report.add_figure(
-                    review, f"review_{name}", plots.override_plot(table, label=label), f"overrides {name}"
-                )
-            review.table(table, rows=top, csv=f"review_{name}.csv")
-        if rq.by_reviewer is not None:
-            review.heading("Per reviewer")
-            review.table(rq.by_reviewer, rows=top, csv="review_by_reviewer.csv")
-    steps.update()
-    steps.close()
+        return
+    rq = review_quality(decisions)
+    report.notes.extend(rq.notes)
+    report.tables.update(rq.tables())
+    review.table(rq.summary, csv="review_summary.csv")
+    for name, label in (("by_agency", "suggested_agency"), ("by_category", "suggested_category")):
+        table = getattr(rq, name)
+        if table is None:
+            continue
+        review.heading(f"Overrides by {label.replace('_', ' ')}")
+        if table["override_rate"].notna().any():
+            report.add_figure(
+                review, f"review_{name}", plots.override_plot(table, label=label), f"overrides {name}"
+            )
+        review.table(table, rows=top, csv=f"review_{name}.csv")
+    if rq.by_reviewer is not None:
+        review.heading("Per reviewer")
+        review.table(rq.by_reviewer, rows=top, csv="review_by_reviewer.csv")
 
+
+def _render_notes(report: InsightsReport, overview: Section) -> None:
+    """Show the data-quality notes under the overview and keep them as the ``notes`` table."""
     if report.notes:
         overview.blocks.extend(f'<p class="note">{html.escape(n)}</p>' for n in report.notes)
     report.tables["notes"] = pd.DataFrame({"note": report.notes})
-    return report

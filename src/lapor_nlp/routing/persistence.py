@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
@@ -22,6 +19,7 @@ import sklearn
 from scipy.sparse import csr_matrix
 from skops.io import dumps, get_untrusted_types, loads
 
+from lapor_nlp._files import atomic_directory
 from lapor_nlp.errors import ModelIntegrityError, ModelNotFoundError, ModelVersionError
 from lapor_nlp.routing.classifier import CalibratedLinearClassifier
 from lapor_nlp.routing.features import TextFeaturizer
@@ -75,23 +73,11 @@ def save_router(router: Any, directory: Path) -> Path:
         metadata["targets"][target]["resolver"] = router.resolvers[target].to_dict()
     metadata["thresholds"] = router.thresholds
     card = router.model_card or render_model_card(metadata)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.tmp-", dir=directory.parent))
-    try:
+    with atomic_directory(directory) as tmp:  # the old model stays until the new one is in place
         for name, data in blobs.items():
             (tmp / name).write_bytes(data)
         (tmp / METADATA).write_text(json.dumps(metadata, indent=2, ensure_ascii=False, default=str) + "\n")
         (tmp / MODEL_CARD).write_text(card)
-        os.chmod(tmp, 0o755)
-        old = None
-        if directory.exists():
-            old = directory.with_name(f".{directory.name}.old-{os.getpid()}")
-            os.replace(directory, old)
-        os.replace(tmp, directory)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     router._metadata = metadata
     router._model_card = card
     return directory
