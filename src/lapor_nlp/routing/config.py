@@ -51,7 +51,7 @@ class TrainingConfig:
     half_life_days: tuple[float | None, ...] = (None, 60.0, 180.0)
     folds: int = 5
     selection_folds: int = 2
-    calibration_folds: int = 3
+    calibration_folds: int = 4
     selection_metric: str = "mean"
     target_precision: float = 0.95
     drift_margin: float = 0.3

@@ -27,7 +27,7 @@ def recency_weights(
     if half_life_days <= 0:
         raise ValueError(f"half_life_days must be positive, got {half_life_days}")
     t = np.asarray(times, dtype="datetime64[s]")
-    ref = t.max() if reference is None else np.datetime64(reference, "s")
+    ref = t.max() if reference is None else np.asarray(reference, dtype="datetime64[s]")
     age = np.maximum((ref - t) / _DAY, 0.0)
     w = np.power(0.5, age / half_life_days)
     return np.asarray(w / w.mean(), dtype=np.float64)

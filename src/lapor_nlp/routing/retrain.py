@@ -185,6 +185,8 @@ def retrain(
         )
     data = merge_feedback(base, feedback, text=text, targets=targets, location=location, time=time_column)
     times = parse_times(data, time_column, required=True)
+    if times is None:  # pragma: no cover - required=True raises instead
+        raise InputError(f"time column {time_column!r} could not be read")
     fb_times = times[data["_from_feedback"].to_numpy()]
     end = fb_times.max() if len(fb_times) else times.max()
     start = end - np.timedelta64(window_days, "D")

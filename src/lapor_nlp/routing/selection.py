@@ -124,7 +124,12 @@ def select_setting(
         half_life_days=None if None in half_lives else half_lives[0],
     )
     best, best_value = start, evaluate(start)
-    for key, grid in (("class_weight", config.class_weight), ("C", config.C), ("half_life_days", half_lives)):
+    grids: tuple[tuple[str, tuple[Any, ...]], ...] = (
+        ("class_weight", config.class_weight),
+        ("C", config.C),
+        ("half_life_days", half_lives),
+    )
+    for key, grid in grids:
         for value in grid:
             candidate = replace(best, **{key: value})
             score = evaluate(candidate)
