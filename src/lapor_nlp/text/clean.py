@@ -26,21 +26,20 @@ _TLDS = frozenset(("com", "net", "org", "id", "ly", "me", "io", "gl", "co", "inf
 
 # Path words that only say how a site is built, not what the complaint is about.
 _URL_NOISE = frozenset(("amp", "asp", "aspx", "htm", "html", "index", "php", "read", "www"))
-_URL_PIECE = re.compile(r"\[[A-Z_0-9]+\]|[^\W_]+")
+_URL_PIECE = re.compile(r"\[[A-Za-z_0-9]+\]|[^\W_]+")
 
 
 def _is_path_word(piece: str) -> bool:
     if piece.startswith("["):  # a redaction placeholder stays one
         return True
-    plain_case = piece.islower() or piece.isupper() or piece[1:].islower()
-    return piece.isalpha() and len(piece) > 1 and plain_case and piece.lower() not in _URL_NOISE
+    return piece.isalpha() and len(piece) > 1 and piece not in _URL_NOISE  # the text is lower-cased
 
 
 def _url_words(url: str) -> str:
     """The words of a URL's path (``/berita/banjir-di-rungkut-123.html`` -> ``berita banjir di rungkut``).
 
-    Host, query string and fragment are dropped; so are numbers, ids mixing letters and digits or
-    upper and lower case inside a word (``CaBcD12``), single letters and file extensions.
+    Host, query string and fragment are dropped; so are numbers, ids mixing letters and digits
+    (``cabcd12``), single letters and file extensions. Placeholders (``[phone]``) stay one token.
     """
     rest = url.split("://", 1)[-1]
     path = rest.split("?", 1)[0].split("#", 1)[0].partition("/")[2]
