@@ -265,7 +265,10 @@ def test_admin_is_indonesian_by_default(page, server: str) -> None:  # type: ign
     expect(page.locator("#target-agency h3")).to_have_text("Instansi tujuan")
     expect(page.locator("#target-agency .conf-title")).to_have_text("Keyakinan")
     expect(page.locator("#target-agency .badge")).to_have_text("perlu ditinjau")
-    assert page.is_hidden("#guard")  # this service's /v1/model has no "guard" field
+    # the service's guard has paused nothing yet: the panel says so, in Indonesian
+    expect(page.locator("#guard-summary")).to_have_text(
+        "Semua label dirutekan otomatis seperti biasa (target presisi 95%)."
+    )
     assert re.fullmatch(DATE_ID, page.text_content("#queue-list li .q-date") or "")
 
     page.click(f'#queue-list li[data-id="{sid}"]')
