@@ -135,3 +135,57 @@ def test_suffix_phase_shortcut_agrees_with_sastrawi() -> None:
     }
     assert not wrong, list(wrong.items())[:10]
     assert sastrawi_stem("ani") == _stemmer().stem_word("ani")  # short words are Sastrawi's to keep
+
+
+_CONFIX_PREFIXES = ("", "di", "ke", "se", "ber", "be", "ter", "te", "me", "mem", "men", "meng", "meny", "pe")
+_CONFIX_PREFIXES += ("pem", "pen", "peng", "peny", "per", "pel", "ku", "kau", "memper", "diper", "keber")
+
+
+def test_confix_stem_equals_sastrawi_on_generated_words() -> None:
+    """The re-driven confix-stripping context gives Sastrawi's answer: prefixes, recoded letters, infixes."""
+    import random
+
+    from lapor_nlp.text._confix import confix_stem
+    from lapor_nlp.text.lexicon import root_words
+
+    roots = root_words()
+    rng = random.Random(0)
+    sample = [r for r in sorted(roots)[::40] if r.isalpha()]
+    words: set[str] = set()
+    for root in sample:
+        for _ in range(3):
+            prefix = rng.choice(_CONFIX_PREFIXES) + rng.choice(("", "", rng.choice(_CONFIX_PREFIXES)))
+            suffix = rng.choice(_SUFFIXES)
+            words.update((prefix + root + suffix, prefix + root[1:] + suffix))
+        words.add(root[0] + rng.choice(("el", "em", "er", "in")) + root[1:])  # infix: "gemetar"
+    words |= {"ani", "kan", "an", "dia", "mei", "dii", "beri", "perbaikan", "menulis", "pemalang"}
+    words = {w for w in words if w.isalpha()}
+    assert len(words) > 3_000
+    differ = {w: (confix_stem(w, roots), _stemmer().stem_word(w)) for w in sorted(words)}
+    differ = {w: pair for w, pair in differ.items() if pair[0] != (pair[1] or w)}
+    assert not differ, list(differ.items())[:10]
+    with pytest.raises(ValueError, match="ASCII letters"):
+        confix_stem("beaba-gabaan", roots)
+
+
+def test_confix_rule_starts_cover_every_disambiguator() -> None:
+    """Words skipped by the start check are ones no Sastrawi prefix rule would touch."""
+    import string
+
+    from lapor_nlp.text._confix import _INFIXES, _RULE_STARTS, _prefix_rules
+
+    rules = [d for rule in _prefix_rules() if rule is not None for d in rule]
+    assert len(rules) > 50
+    skipped = [
+        a + b + c + tail
+        for a in string.ascii_lowercase
+        for b in string.ascii_lowercase
+        if a + b not in _RULE_STARTS
+        for c in "aeiourlmnyg"
+        if b + c not in _INFIXES
+        for tail in ("a", "era")
+    ]
+    touched = [(w, d) for w in skipped for d in rules if d.disambiguate(w) is not None]
+    assert not touched, touched[:5]
+    # and the check does let rule words through
+    assert [d.disambiguate("bermain") for d in rules if d.disambiguate("bermain")]

@@ -26,6 +26,11 @@ _PLAIN_PREFIX = re.compile(r"^(di|ke|se)")
 # PrecedenceAdjustmentSpecification: confixes whose prefix is stripped before the suffix.
 _PREFIX_FIRST = re.compile(r"^(?:be(.*)lah|be(.*)an|me(.*)i|di(.*)i|pe(.*)i|ter(.*)i)$")
 
+# Every prefix disambiguator's pattern starts with one of these (ber-, ter-, meng-, peny-, ku-, kau- ...)
+# or is an infix rule: a consonant, then el/em/er/in. Words with neither are left as they are by all of them.
+_RULE_STARTS = frozenset(("be", "te", "me", "pe", "ku", "ka"))
+_INFIXES = frozenset(("el", "em", "er", "in"))
+
 # A removal as Sastrawi records it: (subject, result, removed part, affix type).
 Removal = tuple[str, str, str, str]
 
@@ -69,6 +74,8 @@ class _Context:
         contains = self.contains
         for rule in self.rules:
             word = self.current
+            if rule is not None and word[:2] not in _RULE_STARTS and word[1:3] not in _INFIXES:
+                return  # no disambiguator can match (and the word stays the same to the last rule)
             if rule is None:
                 result = _PLAIN_PREFIX.sub("", word, count=1)
                 if result != word:
