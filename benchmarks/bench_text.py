@@ -14,7 +14,8 @@ and a cold-process figure (set-up + run, what one short-lived process pays), pea
 Goal: ours >= 1.5x the throughput of naive-once.
 
 ``--redaction`` also plants synthetic NIKs, phones, e-mails and names in real Jan-Nov 2022 complaints
-(December is held out) and reports, per form, how many ``redact`` removes and how many ordinary numbers it keeps, next to lokal-id alone.
+(December is held out) and reports, per form, how many ``redact`` removes and how many ordinary numbers
+it keeps, next to lokal-id alone.
 
 Run: ``.venv/bin/python benchmarks/bench_text.py [--limit N] [--repeats 3] [--per-text] [--redaction]``
 (reads ../shared/datasets, or LAPOR_NLP_SHARED_DATASETS; skips with a message when the data is missing).
