@@ -168,24 +168,32 @@ def test_confix_stem_equals_sastrawi_on_generated_words() -> None:
         confix_stem("beaba-gabaan", roots)
 
 
-def test_confix_rule_starts_cover_every_disambiguator() -> None:
-    """Words skipped by the start check are ones no Sastrawi prefix rule would touch."""
+def test_confix_rule_guards_never_skip_a_match() -> None:
+    """Words skipped by the start checks are ones the skipped Sastrawi prefix rules would not touch."""
     import string
 
     from lapor_nlp.text._confix import _INFIXES, _RULE_STARTS, _prefix_rules
+    from lapor_nlp.text.lexicon import root_words
 
-    rules = [d for rule in _prefix_rules() if rule is not None for d in rule]
-    assert len(rules) > 50
-    skipped = [
-        a + b + c + tail
-        for a in string.ascii_lowercase
-        for b in string.ascii_lowercase
-        if a + b not in _RULE_STARTS
-        for c in "aeiourlmnyg"
-        if b + c not in _INFIXES
-        for tail in ("a", "era")
-    ]
-    touched = [(w, d) for w in skipped for d in rules if d.disambiguate(w) is not None]
-    assert not touched, touched[:5]
-    # and the check does let rule words through
-    assert [d.disambiguate("bermain") for d in rules if d.disambiguate("bermain")]
+    rules = [(offset, start, ds) for offset, start, ds in _prefix_rules() if ds is not None]
+    assert len(rules) >= 40 and all(start for _, start, _ in rules)  # every rule has its guard
+    roots = [r for r in sorted(root_words())[::25] if r.isalpha()] + ["ajar", "tulis", "rasa", "getar"]
+    probes = {p + r for r in roots for p in _CONFIX_PREFIXES} | {
+        r[0] + i + r[1:] for r in roots for i in _INFIXES
+    }
+    probes |= {"belajar", "bermain", "memperbaiki", "pengeboran", "kauambil", "kuambil", "telunjuk"}
+    probes |= {a + b + c + t for a in string.ascii_lowercase for b in "aeiou" for c in "lmnr" for t in "ae"}
+    for offset, start, ds in rules:
+        skipped = [w for w in probes if not w.startswith(start, offset)]
+        touched = [(w, type(d).__name__) for w in skipped for d in ds if d.disambiguate(w) is not None]
+        assert not touched, touched[:5]
+    # and no rule touches a word that shows none of the starts at all
+    nothing = [w for w in probes if w[:2] not in _RULE_STARTS and w[1:3] not in _INFIXES]
+    assert nothing and not [w for w in nothing for _, _, ds in rules for d in ds if d.disambiguate(w)]
+    # the guards let rule words through
+    assert any(
+        d.disambiguate("bermain")
+        for offset, start, ds in rules
+        if "bermain".startswith(start, offset)
+        for d in ds
+    )

@@ -35,16 +35,52 @@ _INFIXES = frozenset(("el", "em", "er", "in"))
 Removal = tuple[str, str, str, str]
 
 
+# What a word must show for each of Sastrawi's prefix rules to match it, read from each rule's pattern
+# (keyed by the class of its first disambiguator): (offset, text) means ``word.startswith(text, offset)``.
+# A rule missing here (another Sastrawi version) is always tried.
+_RULE_GUARDS: dict[str, tuple[int, str]] = {
+    **dict.fromkeys(("1a", "2", "3"), (0, "ber")),
+    **dict.fromkeys(("4", "5"), (0, "be")),
+    **dict.fromkeys(("6a", "7", "8", "35"), (0, "ter")),
+    "9": (0, "te"),
+    "10": (0, "me"),
+    **dict.fromkeys(("11", "12", "13a", "19"), (0, "mem")),
+    **dict.fromkeys(("14", "15a"), (0, "men")),
+    **dict.fromkeys(("16", "17a"), (0, "meng")),
+    "18a": (0, "meny"),
+    **dict.fromkeys(("20", "21a", "32", "34", "36"), (0, "pe")),
+    **dict.fromkeys(("23", "24"), (0, "per")),
+    **dict.fromkeys(("25", "26a"), (0, "pem")),
+    **dict.fromkeys(("27", "28a"), (0, "pen")),
+    **dict.fromkeys(("29", "30a"), (0, "peng")),
+    "31a": (0, "peny"),
+    "37a": (1, "er"),
+    "38a": (1, "el"),
+    "39a": (1, "em"),
+    "40a": (1, "in"),
+    "41": (0, "ku"),
+    "42": (0, "kau"),
+}
+_NO_GUARD = (0, "")
+
+
 @functools.cache
-def _prefix_rules() -> tuple[tuple[Any, ...] | None, ...]:
-    """Sastrawi's prefix visitors in order: ``None`` for the plain-prefix one, else its disambiguators."""
+def _prefix_rules() -> tuple[tuple[int, str, tuple[Any, ...] | None], ...]:
+    """Sastrawi's prefix visitors in order, as (guard offset, guard text, disambiguators).
+
+    The plain-prefix visitor (``di``/``ke``/``se``) has ``None`` for disambiguators.
+    """
     from Sastrawi.Stemmer.Context.Visitor.RemovePlainPrefix import RemovePlainPrefix  # noqa: PLC0415
     from Sastrawi.Stemmer.Context.Visitor.VisitorProvider import VisitorProvider  # noqa: PLC0415
 
-    return tuple(
-        None if isinstance(v, RemovePlainPrefix) else tuple(v.disambiguators)
-        for v in VisitorProvider().get_prefix_visitors()
-    )
+    rules: list[tuple[int, str, tuple[Any, ...] | None]] = []
+    for visitor in VisitorProvider().get_prefix_visitors():
+        if isinstance(visitor, RemovePlainPrefix):
+            rules.append((0, "", None))
+            continue
+        name = type(visitor.disambiguators[0]).__name__.removeprefix("DisambiguatorPrefixRule")
+        rules.append((*_RULE_GUARDS.get(name, _NO_GUARD), tuple(visitor.disambiguators)))
+    return tuple(rules)
 
 
 class _Context:
@@ -72,10 +108,13 @@ class _Context:
     def accept_prefix_visitors(self) -> None:
         count = len(self.removals)
         contains = self.contains
-        for rule in self.rules:
+        for offset, start, rule in self.rules:
             word = self.current
-            if rule is not None and word[:2] not in _RULE_STARTS and word[1:3] not in _INFIXES:
-                return  # no disambiguator can match (and the word stays the same to the last rule)
+            if rule is not None:
+                if word[:2] not in _RULE_STARTS and word[1:3] not in _INFIXES:
+                    return  # no disambiguator can match (and the word stays the same to the last rule)
+                if not word.startswith(start, offset):
+                    continue  # this rule cannot match: nothing changes, as in Sastrawi
             if rule is None:
                 result = _PLAIN_PREFIX.sub("", word, count=1)
                 if result != word:
