@@ -11,6 +11,7 @@ MODULES = [
     "lapor_nlp.text.clean",
     "lapor_nlp.text.redact",
     "lapor_nlp.text.stem",
+    "lapor_nlp.text._confix",
     "lapor_nlp.text.preprocessor",
 ]
 

@@ -135,3 +135,65 @@ def test_suffix_phase_shortcut_agrees_with_sastrawi() -> None:
     }
     assert not wrong, list(wrong.items())[:10]
     assert sastrawi_stem("ani") == _stemmer().stem_word("ani")  # short words are Sastrawi's to keep
+
+
+_CONFIX_PREFIXES = ("", "di", "ke", "se", "ber", "be", "ter", "te", "me", "mem", "men", "meng", "meny", "pe")
+_CONFIX_PREFIXES += ("pem", "pen", "peng", "peny", "per", "pel", "ku", "kau", "memper", "diper", "keber")
+
+
+def test_confix_stem_equals_sastrawi_on_generated_words() -> None:
+    """The re-driven confix-stripping context gives Sastrawi's answer: prefixes, recoded letters, infixes."""
+    import random
+
+    from lapor_nlp.text._confix import confix_stem
+    from lapor_nlp.text.lexicon import root_words
+
+    roots = root_words()
+    rng = random.Random(0)
+    sample = [r for r in sorted(roots)[::40] if r.isalpha()]
+    words: set[str] = set()
+    for root in sample:
+        for _ in range(3):
+            prefix = rng.choice(_CONFIX_PREFIXES) + rng.choice(("", "", rng.choice(_CONFIX_PREFIXES)))
+            suffix = rng.choice(_SUFFIXES)
+            words.update((prefix + root + suffix, prefix + root[1:] + suffix))
+        words.add(root[0] + rng.choice(("el", "em", "er", "in")) + root[1:])  # infix: "gemetar"
+    words |= {"ani", "kan", "an", "dia", "mei", "dii", "beri", "perbaikan", "menulis", "pemalang"}
+    words = {w for w in words if w.isalpha()}
+    assert len(words) > 3_000
+    differ = {w: (confix_stem(w, roots), _stemmer().stem_word(w)) for w in sorted(words)}
+    differ = {w: pair for w, pair in differ.items() if pair[0] != (pair[1] or w)}
+    assert not differ, list(differ.items())[:10]
+    with pytest.raises(ValueError, match="ASCII letters"):
+        confix_stem("beaba-gabaan", roots)
+
+
+def test_confix_rule_guards_never_skip_a_match() -> None:
+    """Words skipped by the start checks are ones the skipped Sastrawi prefix rules would not touch."""
+    import string
+
+    from lapor_nlp.text._confix import _INFIXES, _RULE_STARTS, _prefix_rules
+    from lapor_nlp.text.lexicon import root_words
+
+    rules = [(offset, start, ds) for offset, start, ds in _prefix_rules() if ds is not None]
+    assert len(rules) >= 40 and all(start for _, start, _ in rules)  # every rule has its guard
+    roots = [r for r in sorted(root_words())[::25] if r.isalpha()] + ["ajar", "tulis", "rasa", "getar"]
+    probes = {p + r for r in roots for p in _CONFIX_PREFIXES} | {
+        r[0] + i + r[1:] for r in roots for i in _INFIXES
+    }
+    probes |= {"belajar", "bermain", "memperbaiki", "pengeboran", "kauambil", "kuambil", "telunjuk"}
+    probes |= {a + b + c + t for a in string.ascii_lowercase for b in "aeiou" for c in "lmnr" for t in "ae"}
+    for offset, start, ds in rules:
+        skipped = [w for w in probes if not w.startswith(start, offset)]
+        touched = [(w, type(d).__name__) for w in skipped for d in ds if d.disambiguate(w) is not None]
+        assert not touched, touched[:5]
+    # and no rule touches a word that shows none of the starts at all
+    nothing = [w for w in probes if w[:2] not in _RULE_STARTS and w[1:3] not in _INFIXES]
+    assert nothing and not [w for w in nothing for _, _, ds in rules for d in ds if d.disambiguate(w)]
+    # the guards let rule words through
+    assert any(
+        d.disambiguate("bermain")
+        for offset, start, ds in rules
+        if "bermain".startswith(start, offset)
+        for d in ds
+    )

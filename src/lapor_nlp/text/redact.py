@@ -46,9 +46,11 @@ LOKAL_TYPES: dict[str, str] = {
     "PASSPORT": "[PASSPORT]",
 }
 # Context given to lokal-id around a hint (characters before, after): a number's label comes before it
-# ("NPWP", "no. rek"), a name follows its cue ("Halo Budi," needs the comma after it).
+# ("NPWP", "no. rek"), a name follows its cue ("Halo Budi," needs the comma after it). Name windows were
+# (24, 64): (8, 40) reads ~30% fewer characters with the same planted-PII figures on Jan-Nov 2022 hosts
+# (and one "RT/RW : 003/007" no longer taken for a NIK).
 _NUMBER_CONTEXT = (40, 24)
-_NAME_CONTEXT_CHARS = (24, 64)
+_NAME_CONTEXT_CHARS = (8, 40)
 _CUT = 20  # how far a stretch may grow to end at a space
 _MAX_PIECE = 4_000  # longest stretch handed to lokal-id at once
 

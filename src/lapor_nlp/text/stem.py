@@ -13,6 +13,7 @@ import re
 import string
 from typing import Any
 
+from lapor_nlp.text._confix import confix_stem
 from lapor_nlp.text.lexicon import root_words, stem_exceptions
 from lapor_nlp.text.places import is_place_word
 
@@ -156,9 +157,12 @@ def _suffix_phase(word: str, roots: frozenset[str]) -> str | None:
 
 def sastrawi_stem(word: str) -> str:
     """Plain Sastrawi result for one lower-case word (no exceptions, no protection)."""
-    settled = _suffix_phase(word, root_words())
+    roots = root_words()
+    settled = _suffix_phase(word, roots)
     if settled is not None:
         return settled
+    if word.isascii() and word.isalpha():
+        return confix_stem(word, roots)  # Sastrawi's steps without its per-word regex compiles
     return _stemmer().stem_word(word) or word
 
 
