@@ -97,11 +97,12 @@ class PredictBatcher:
                 return
 
     def _process(self, batch: list[_Item]) -> None:
-        groups: dict[tuple[int, tuple[str, ...], int], list[_Item]] = {}
+        # one group per model object (a reload mid-batch yields two), location keys and top_k
+        groups: dict[tuple[LoadedModel, tuple[str, ...], int], list[_Item]] = {}
         for item in batch:
             model, _, location, top_k, _ = item
             keys = tuple(sorted(location)) if location else ()
-            groups.setdefault((id(model), keys, top_k), []).append(item)
+            groups.setdefault((model, keys, top_k), []).append(item)
         for (_, keys, top_k), items in groups.items():
             self.batches += 1
             self.predicted += len(items)
