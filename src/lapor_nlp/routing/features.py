@@ -248,8 +248,9 @@ class FeatureTables:
                 idx: set[int] = set()
                 if self._word is not None:
                     idx.update(self._word.indices(norm).tolist())
-                if self._char is not None:
-                    idx.update((self._char.indices(clean(w)) + self.n_word_features).tolist())
+                if self._char is not None:  # char_wb n-grams stay within a word: reuse the word cache
+                    for piece in self._char_indices(self._char, clean(w)):
+                        idx.update(piece.tolist())
                 cache[w] = np.asarray(sorted(idx), dtype=np.int64)
         return [cache[w] for w in words]
 
@@ -298,8 +299,9 @@ class FeatureTables:
                 idx: set[int] = set()
                 if self._word is not None:
                     idx.update(self._word.indices(norm).tolist())
-                if self._char is not None:
-                    idx.update((self._char.indices(clean(w)) + self.n_word_features).tolist())
+                if self._char is not None:  # char_wb n-grams stay within a word: reuse the word cache
+                    for piece in self._char_indices(self._char, clean(w)):
+                        idx.update(piece.tolist())
                 cache[w] = np.asarray(sorted(idx), dtype=np.int64)
         rows = [cache[w] for w in words]
         indptr = np.r_[0, np.cumsum([len(r) for r in rows])].astype(np.int64)
