@@ -448,7 +448,7 @@ class DuplicateIndex:
         w = np.repeat(known_idf[weights] ** 2, sizes)
         keep = self._eligible(posts, q["time"])
         if excluded:
-            keep &= ~np.isin(posts, np.fromiter(excluded, dtype=np.int64))
+            keep &= ~np.isin(posts, np.fromiter(excluded, dtype=np.int64), kind="table")
         posts, w = posts[keep], w[keep]
         if posts.size == 0:
             return np.zeros(0, dtype=np.int64)
@@ -490,7 +490,7 @@ class DuplicateIndex:
         toks, owner = self._gather(self._storage.set_ptr, self._storage.set, cand)
         w2 = self._idf(toks) ** 2
         cnorm = np.bincount(owner, weights=w2, minlength=n) if toks.size else np.zeros(n)
-        hit = np.isin(toks, known)
+        hit = np.isin(toks, known, kind="table")  # integer ids: a lookup table, not a sort
         shared = np.bincount(owner, weights=w2 * hit, minlength=n) if toks.size else np.zeros(n)
         # how much specific content the two share: long shared specific text vs a short generic phrase
         shared_info = (
@@ -506,7 +506,7 @@ class DuplicateIndex:
         nk = len(PLACE_KINDS)
         if ptoks.size:
             pkind = np.frombuffer(self._storage.kind, dtype=np.int8)[ptoks].astype(np.int64)
-            phit = np.isin(ptoks, q["places"])
+            phit = np.isin(ptoks, q["places"], kind="table")
             has = np.bincount(powner * nk + pkind, minlength=n * nk).reshape(n, nk) > 0
             agree = np.bincount(powner * nk + pkind, weights=phit, minlength=n * nk).reshape(n, nk) > 0
             shared_places = np.minimum(np.bincount(powner, weights=phit, minlength=n), 3.0)
