@@ -233,7 +233,9 @@ def test_add_many_accepts_dataframe_and_tuples() -> None:
     assert idx.query("jalan rusak gang 4", k=1, location={"kelurahan": "Jagir"})[0].evidence.same_kelurahan
 
 
-def test_add_after_query_reuses_the_analysis_and_builds_the_same_index(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_add_after_query_reuses_the_analysis_and_builds_the_same_index(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """The service queries a complaint, then adds it: the text is analysed once, and the index ends up
     exactly as one built by add alone (same storage, same answers)."""
     import lapor_nlp.duplicates.index as index_module

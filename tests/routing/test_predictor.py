@@ -111,7 +111,9 @@ def surabaya_or_none(request: pytest.FixtureRequest) -> Path | None:
         return None
 
 
-def test_explanations_equal_the_word_by_word_definition(router: Router, surabaya_or_none: Path | None) -> None:
+def test_explanations_equal_the_word_by_word_definition(
+    router: Router, surabaya_or_none: Path | None
+) -> None:
     texts = [redact(t) for t in _texts_with_real(surabaya_or_none)]
     predictor = router.predictor
     X = predictor.transform(texts)

@@ -581,11 +581,11 @@ class DuplicateIndex:
         st = self._storage
         cseq = st.seq[st.seq_ptr[pos] : st.seq_ptr[pos + 1]]
         terms = self._storage.terms
-        cbigrams = set(zip(cseq, cseq[1:]))
+        cbigrams = set(zip(cseq, cseq[1:], strict=False))
         qids: list[int] = q["qids"].tolist()
         runs: list[tuple[int, int]] = []
         start = None
-        for j, pair in enumerate(zip(qids, qids[1:])):
+        for j, pair in enumerate(zip(qids, qids[1:], strict=False)):
             if pair in cbigrams:
                 if start is None:
                     start = j

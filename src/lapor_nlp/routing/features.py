@@ -254,62 +254,6 @@ class FeatureTables:
                 cache[w] = np.asarray(sorted(idx), dtype=np.int64)
         return [cache[w] for w in words]
 
-    def _char_indices(self, block: _Block, doc: str) -> list[np.ndarray]:
-        """Char-block feature indices (offset past the word block) of each word of ``doc``, cached."""
-        cache = self._char_cache
-        if len(cache) > self.max_cached:
-            cache.clear()
-        pieces = []
-        for w in doc.split():
-            idx = cache.get(w)
-            if idx is None:
-                idx = cache[w] = block.indices(w) + self.n_word_features
-            pieces.append(idx)
-        return pieces
-
-    def _tfidf(self, rows: Sequence[np.ndarray]) -> sp.csr_matrix:
-        """Both blocks at once from each row's feature indices (with repeats): sublinear tf x idf, each
-        block's part of a row L2-normalised on its own (as the two scikit-learn vectorizers do)."""
-        n_rows, n_features = len(rows), self.n_features
-        lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n_rows)
-        cols = np.concatenate(rows) if n_rows else np.zeros(0, dtype=np.int64)
-        keys, counts = np.unique(
-            np.repeat(np.arange(n_rows, dtype=np.int64), lengths) * n_features + cols, return_counts=True
-        )
-        row_of, indices = np.divmod(keys, n_features)
-        data = (np.log(counts.astype(np.float32)) + np.float32(1.0)) * self._idf[indices]
-        block = row_of * 2 + (indices >= self.n_word_features)
-        norms = np.sqrt(np.bincount(block, weights=np.square(data, dtype=np.float64), minlength=2 * n_rows))
-        norms[norms == 0.0] = 1.0
-        data = (data / norms[block]).astype(np.float32)
-        indptr = np.zeros(n_rows + 1, dtype=np.int64)
-        np.cumsum(np.bincount(row_of, minlength=n_rows), out=indptr[1:])
-        return sp.csr_matrix((data, indices, indptr), shape=(n_rows, n_features))
-
-    def owned_features(self, words: Sequence[str]) -> sp.csr_matrix:
-        """Binary matrix: surface word x the features (word n-grams of its normalised form, its char
-        n-grams) it produces on its own."""
-        cache = self._owned_cache
-        missing = list(dict.fromkeys(w for w in words if w not in cache))
-        if missing:
-            if len(cache) + len(missing) > self.max_cached:
-                cache.clear()
-                missing = list(dict.fromkeys(words))
-            for w, norm in zip(missing, normalise(missing), strict=True):
-                idx: set[int] = set()
-                if self._word is not None:
-                    idx.update(self._word.indices(norm).tolist())
-                if self._char is not None:  # char_wb n-grams stay within a word: reuse the word cache
-                    for piece in self._char_indices(self._char, clean(w)):
-                        idx.update(piece.tolist())
-                cache[w] = np.asarray(sorted(idx), dtype=np.int64)
-        rows = [cache[w] for w in words]
-        indptr = np.r_[0, np.cumsum([len(r) for r in rows])].astype(np.int64)
-        indices = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-        return sp.csr_matrix(
-            (np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(len(rows), self.n_features)
-        )
-
 
 class _Block:
     """One fitted vectorizer's analyzer, vocabulary and idf, for :class:`FeatureTables`."""
