@@ -1,10 +1,10 @@
 """Micro-batching of predictions: requests that arrive while the model is busy share one call.
 
-``Router.predict`` on a DataFrame of 8 texts costs about a quarter of 8 single calls (the per-call work
-of the pipeline is paid once), so under concurrent load one thread drains whatever requests are
-waiting and predicts them together. A lone request is predicted at once (no waiting window), so
-latency at low load is unchanged. A failing batch is retried text by text, so one bad text only fails
-its own request.
+``Router.predict`` on a DataFrame of 8 texts costs about half of 8 single calls (0.8 vs 1.5 ms per
+text on real complaints; the per-call work of the pipeline is paid once), so under concurrent load
+one thread drains whatever requests are waiting and predicts them together. A lone request is
+predicted at once (no waiting window), so latency at low load is unchanged. A failing batch is
+retried text by text, so one bad text only fails its own request.
 """
 
 from __future__ import annotations
