@@ -19,7 +19,6 @@ from lapor_nlp import EmptyComplaintError
 from lapor_nlp.text import clean, redact
 from service.app import schemas
 from service.app.batcher import PredictBatcher
-from service.app.db.engine import write_lock
 from service.app.db.models import DecisionRow, SuggestionRow
 from service.app.errors import (
     IdConflictError,
@@ -268,9 +267,7 @@ def _store(
     """Find duplicates, insert and commit the new rows, and index them; on failure undo it all.
 
     The index lock is held from the sync to the end, so the complaints of this request and those of
-    other threads of this process are indexed in commit order. On SQLite the file's cross-process
-    write lock (:func:`service.app.db.engine.write_lock`) is held from the first INSERT to COMMIT;
-    the first complaint's duplicates are looked up before, so other workers are not kept waiting.
+    other threads of this process are indexed in commit order.
     """
     rows: dict[int, SuggestionRow] = {}
     if not fresh:
@@ -279,25 +276,15 @@ def _store(
         _sync_index(session, dups)
         synced = dups.last_id
         indexed: list[int] = []
-        first = fresh[0]
         try:
-            matches = _find_duplicates(dups, first.req, first.redacted, duplicates_k, duplicates_min_score)
-            with write_lock(session.get_bind()):
-                try:
-                    for n, item in enumerate(fresh):
-                        if n:
-                            matches = _find_duplicates(
-                                dups, item.req, item.redacted, duplicates_k, duplicates_min_score
-                            )
-                        row = _insert_row(session, _row_values(model, item, matches, guard), audit_share)
-                        rows[item.position] = row
-                        if n < len(fresh) - 1:  # the next complaints of the batch see this one as earlier
-                            dups.add_rows([_index_entry(row, item)])
-                            indexed.append(row.id)
-                    session.commit()
-                except BaseException:
-                    session.rollback()
-                    raise
+            for n, item in enumerate(fresh):
+                matches = _find_duplicates(dups, item.req, item.redacted, duplicates_k, duplicates_min_score)
+                row = _insert_row(session, _row_values(model, item, matches, guard), audit_share)
+                rows[item.position] = row
+                if n < len(fresh) - 1:  # the next complaints of the batch see this one as earlier
+                    dups.add_rows([_index_entry(row, item)])
+                    indexed.append(row.id)
+            session.commit()
         except BaseException:
             session.rollback()
             dups.forget(indexed, last_id=synced)

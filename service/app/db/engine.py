@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import threading
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
-from pathlib import Path
 from typing import Any
 
-try:
-    import fcntl
-except ImportError:  # not Unix: writers rely on SQLite's busy timeout alone
-    fcntl = None  # type: ignore[assignment]
-
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,6 +15,8 @@ def build_engine(url: str, *, timeout: float = 3.0) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:":
+            from pathlib import Path
+
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
@@ -52,48 +44,3 @@ def build_engine(url: str, *, timeout: float = 3.0) -> Engine:
 
 def build_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
-
-
-class SQLiteWriteLock:
-    """Lets the writers of one SQLite file (all worker processes) take turns through a blocking OS lock.
-
-    SQLite's own busy handler *sleeps* (1, 2, 5, 10 ... 100 ms) when another process holds the write
-    lock, so two workers inserting at once add tens of milliseconds to the slower one; waiting on
-    ``flock`` wakes as soon as the holder releases. Hold it only around INSERT ... COMMIT. Threads of
-    one process take turns on a thread lock first (``flock`` belongs to the open file, not the thread).
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._threads = threading.Lock()
-        self._fd: int | None = None
-
-    @contextmanager
-    def hold(self) -> Iterator[None]:
-        with self._threads:
-            if self._fd is None:
-                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
-
-
-_WRITE_LOCKS: dict[str, SQLiteWriteLock] = {}
-_WRITE_LOCKS_GUARD = threading.Lock()
-
-
-def write_lock(bind: Engine | Connection) -> AbstractContextManager[None]:
-    """The cross-process write lock of ``bind``'s SQLite file (next to it, ``<file>.write-lock``);
-    a no-op for other databases (they lock rows, not the file), in-memory SQLite and non-Unix systems."""
-    url = bind.engine.url
-    database = url.database or ""
-    if url.get_backend_name() != "sqlite" or database in ("", ":memory:") or fcntl is None:
-        return nullcontext()
-    path = str(Path(database).resolve()) + ".write-lock"
-    with _WRITE_LOCKS_GUARD:
-        lock = _WRITE_LOCKS.get(path)
-        if lock is None:
-            lock = _WRITE_LOCKS[path] = SQLiteWriteLock(Path(path))
-    return lock.hold()
