@@ -1,10 +1,10 @@
 """Micro-batching of predictions: requests that arrive while the model is busy share one call.
 
-``Router.predict`` on a DataFrame of 8 texts costs about a quarter of 8 single calls (the per-call work
-of the pipeline is paid once), so under concurrent load one thread drains whatever requests are
-waiting and predicts them together. A lone request is predicted at once (no waiting window), so
-latency at low load is unchanged. A failing batch is retried text by text, so one bad text only fails
-its own request.
+``Router.predict`` on a DataFrame of 8 texts costs about half of 8 single calls (0.8 vs 1.5 ms per
+text on real complaints; the per-call work of the pipeline is paid once), so under concurrent load
+one thread drains whatever requests are waiting and predicts them together. A lone request is
+predicted at once (no waiting window), so latency at low load is unchanged. A failing batch is
+retried text by text, so one bad text only fails its own request.
 """
 
 from __future__ import annotations
@@ -97,11 +97,12 @@ class PredictBatcher:
                 return
 
     def _process(self, batch: list[_Item]) -> None:
-        groups: dict[tuple[int, tuple[str, ...], int], list[_Item]] = {}
+        # one group per model object (a reload mid-batch yields two), location keys and top_k
+        groups: dict[tuple[LoadedModel, tuple[str, ...], int], list[_Item]] = {}
         for item in batch:
             model, _, location, top_k, _ = item
             keys = tuple(sorted(location)) if location else ()
-            groups.setdefault((id(model), keys, top_k), []).append(item)
+            groups.setdefault((model, keys, top_k), []).append(item)
         for (_, keys, top_k), items in groups.items():
             self.batches += 1
             self.predicted += len(items)

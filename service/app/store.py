@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -88,6 +88,12 @@ _INDEX_COLUMNS = tuple(
 _NEWER_ROWS = (
     select(*_INDEX_COLUMNS).where(_SUGGESTIONS.c.id > bindparam("last_id")).order_by(_SUGGESTIONS.c.id)
 )
+
+
+# One Core INSERT ... RETURNING id per new complaint: for a single row the ORM unit of work costs about
+# twice as much (0.55 vs 0.26 ms of CPU, SQLite), and a flush for the audit key a third more.
+_INSERT = insert(_SUGGESTIONS).returning(_SUGGESTIONS.c.id)
+_MARK_AUDIT = update(_SUGGESTIONS).where(_SUGGESTIONS.c.id == bindparam("row_id")).values(audit=True)
 
 
 def _sync_index(session: Session, dups: DuplicateService) -> None:
@@ -273,12 +279,9 @@ def _store(
         try:
             for n, item in enumerate(fresh):
                 matches = _find_duplicates(dups, item.req, item.redacted, duplicates_k, duplicates_min_score)
-                row = _new_row(model, item, matches, guard)
-                session.add(row)
-                sample_audit(session, row, audit_share)
+                row = _insert_row(session, _row_values(model, item, matches, guard), audit_share)
                 rows[item.position] = row
                 if n < len(fresh) - 1:  # the next complaints of the batch see this one as earlier
-                    session.flush()
                     dups.add_rows([_index_entry(row, item)])
                     indexed.append(row.id)
             session.commit()
@@ -306,14 +309,15 @@ def _find_duplicates(
     return _duplicates_out(dups.external_ids, [m for m in matches if float(m.score) >= min_score])
 
 
-def _new_row(
+def _row_values(
     model: LoadedModel, item: _Fresh, duplicates: list[dict[str, Any]], guard: Guard | None = None
-) -> SuggestionRow:
+) -> dict[str, Any]:
+    """The column values of the new suggestion row of ``item``."""
     category = _target(item.suggestion.targets[model.category_target])
     agency = _target(item.suggestion.targets["agency"])
     held = guard_hold(guard, model, category, agency)
     req = item.req
-    return SuggestionRow(
+    return dict(
         external_id=req.id,
         text=item.redacted,
         location=dict(req.location or {}),
@@ -346,13 +350,24 @@ def guard_hold(
     return ",".join(guard.hold(model, category, agency))
 
 
-def sample_audit(session: Session, row: SuggestionRow, share: float) -> None:
-    """Mark an ``auto`` row for audit when its key is sampled (flushes first if it has no intake id)."""
-    if row.status != "auto" or share <= 0.0:
-        return
-    if row.external_id is None and row.id is None:
-        session.flush()  # the key is then "suggestion-<id>"
-    row.audit = audit_sampled(audit_key(row), share)
+def _insert_row(session: Session, values: dict[str, Any], audit_share: float) -> SuggestionRow:
+    """Insert a new suggestion in the session's transaction; returns it with its id and audit flag.
+
+    The returned row stays outside the session: it records what was stored, for the response and the
+    index (columns the database fills, such as ``created_at``, are not read back). An ``auto``
+    decision is marked for audit when its key is sampled (:func:`service.app.guard.audit_key`).
+    """
+    row = SuggestionRow(**values)
+    audit = row.status == "auto" and audit_share > 0.0
+    if audit and row.external_id is not None:
+        values = {**values, "audit": (audit := audit_sampled(audit_key(row), audit_share))}
+    row.id = session.execute(_INSERT, values).scalar_one()
+    if audit and row.external_id is None:  # the key is "suggestion-<id>": known only now
+        audit = audit_sampled(audit_key(row), audit_share)
+        if audit:
+            session.execute(_MARK_AUDIT, {"row_id": row.id})
+    row.audit = audit
+    return row
 
 
 def _index_entry(

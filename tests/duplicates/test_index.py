@@ -241,3 +241,43 @@ def test_submitted_at_text_is_read_day_first() -> None:
     assert to_seconds("44597.34375")[0] == iso  # Excel serial of the same minute
     with pytest.raises(InputError, match="day-first"):
         to_seconds("02/13/2022 08:15")
+
+
+def test_add_after_query_reuses_the_analysis_and_builds_the_same_index(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The service queries a complaint, then adds it: the text is analysed once, and the index ends up
+    exactly as one built by add alone (same storage, same answers)."""
+    import lapor_nlp.duplicates.index as index_module
+
+    texts = [(rid, text, loc) for rid, text, loc in BACKGROUND] + [
+        (f"g{g}", BASE.format(g=g), KUTISARI) for g in range(1, 6)
+    ]
+    plain = DuplicateIndex()
+    for rid, text, loc in texts:
+        plain.add(rid, text, location=loc)
+
+    calls: list[str] = []
+    real_analyze = index_module.analyze
+
+    def counting(text: str):  # type: ignore[no-untyped-def]
+        calls.append(text)
+        return real_analyze(text)
+
+    monkeypatch.setattr(index_module, "analyze", counting)
+    served = DuplicateIndex()
+    answers = []
+    for rid, text, loc in texts:
+        if len(served):
+            answers.append(served.query(text, k=3, location=loc))
+        served.add(rid, text, location=loc)
+    assert calls == [t for _, t, _ in texts]  # once per complaint, not once per query and once per add
+    assert served.storage.to_arrays().keys() == plain.storage.to_arrays().keys()
+    for name, value in plain.storage.to_arrays().items():
+        np.testing.assert_array_equal(served.storage.to_arrays()[name], value, err_msg=name)
+    probe = BASE.format(g=3) + " lagi"
+    assert served.query(probe, location=KUTISARI) == plain.query(probe, location=KUTISARI)
+    assert len(answers) == len(texts) - 1 and all(answers)  # every query found candidates
+    # a different text is analysed anew, never served from the previous one
+    served.add("other", "Pohon tumbang di jalan Ngagel", location=JAGIR)
+    assert calls[-1] == "Pohon tumbang di jalan Ngagel"

@@ -19,7 +19,7 @@ import numpy as np
 
 from lapor_nlp._progress import progress_bar
 from lapor_nlp.duplicates._timestamps import check_kind, to_seconds
-from lapor_nlp.duplicates.analysis import analyze
+from lapor_nlp.duplicates.analysis import Analysis, analyze
 from lapor_nlp.duplicates.match import Evidence, Match
 from lapor_nlp.duplicates.scorer import Scorer, default_scorer, feature_matrix, gap_feature
 from lapor_nlp.duplicates.storage import IndexStorage
@@ -94,6 +94,9 @@ class DuplicateIndex:
         self.candidates = int(candidates)
         self.posting_budget = int(posting_budget)
         self._storage = storage if storage is not None else IndexStorage()
+        # the last text analysed and its analysis: ``add`` right after ``query`` of the same text (the
+        # service's order) reuses it instead of analysing the text again
+        self._last_analysis: tuple[str, Analysis] | None = None
 
     # ------------------------------------------------------------------ public API
     def __len__(self) -> int:
@@ -276,7 +279,7 @@ class DuplicateIndex:
                 )
             if not isinstance(text, str):
                 raise InputError(f"complaint {key!r}: text must be a str, got {type(text).__name__}")
-            analysis = analyze(text)
+            analysis = self._analysis(text)
             if not analysis.words:
                 raise EmptyComplaintError(
                     f"complaint {key!r} has no words after cleaning; it cannot be indexed"
@@ -290,6 +293,16 @@ class DuplicateIndex:
             seen.add(key)
             prepared.append((key, analysis, seconds, aware, loc))
         return prepared
+
+    def _analysis(self, text: str) -> Analysis:
+        """:func:`analyze` of ``text``, reusing the previous call's result for the same text (a pure
+        function of the text, so reuse cannot change what is indexed or found)."""
+        last = self._last_analysis
+        if last is not None and last[0] == text:
+            return last[1]
+        analysis = analyze(text)
+        self._last_analysis = (text, analysis)
+        return analysis
 
     def _term_id(self, term: str, kind: int) -> int:
         st = self._storage
@@ -350,7 +363,7 @@ class DuplicateIndex:
     ) -> dict[str, Any]:
         if not isinstance(text, str):
             raise InputError(f"query text must be a str, got {type(text).__name__}")
-        analysis = analyze(text)
+        analysis = self._analysis(text)
         if not analysis.words:
             raise EmptyComplaintError("query text has no words after cleaning; nothing to compare")
         seconds, aware = to_seconds(submitted_at)
@@ -363,13 +376,19 @@ class DuplicateIndex:
         places = np.fromiter(
             (self._storage.vocab[p] for p in analysis.places if p in self._storage.vocab), dtype=np.int64
         )
-        place_kinds = {p.split(":", 1)[0] for p in analysis.places}
+        places_by_kind: dict[str, list[str]] = {}
+        for p in dict.fromkeys(analysis.places):
+            kind, _, value = p.partition(":")
+            places_by_kind.setdefault(kind, []).append(value)
+        qids = np.fromiter((self._storage.vocab.get(w, -1) for w in analysis.words), dtype=np.int64)
         return {
             "analysis": analysis,
             "known": np.sort(known),
             "n_unknown": len(words) - known.size,
             "places": places,
-            "place_kinds": place_kinds,
+            "place_kinds": set(places_by_kind),
+            "places_by_kind": {k: sorted(v) for k, v in places_by_kind.items()},
+            "qids": qids,  # vocabulary id of each query word in order (-1: unknown)
             "time": seconds,
             "kel": kel,
             "kec": kec,
@@ -408,27 +427,28 @@ class DuplicateIndex:
         df = np.frombuffer(self._storage.df, dtype=np.int32)[known]
         order = np.argsort(df, kind="stable")
         known_idf = self._idf(known)
-        chunks, weights = [], []
+        chunks, sizes, weights = [], [], []
         used = 0
         floor = max(self.posting_budget // 8, 1)
-        for j in order:
-            plist = self._storage.postings[known[j]]
+        postings = self._storage.postings
+        for j in order.tolist():
+            plist = postings[known[j]]
             if not len(plist):
                 continue
             if used >= self.posting_budget:
                 break
             take = min(len(plist), max(self.posting_budget - used, floor))
-            arr = np.frombuffer(plist, dtype=np.int32)[-take:].astype(np.int64)
-            chunks.append(arr)
-            weights.append(np.full(arr.size, known_idf[j] ** 2))
+            chunks.append(np.frombuffer(plist, dtype=np.int32)[-take:])
+            sizes.append(take)
+            weights.append(j)
             used += take
         if not chunks:
             return np.zeros(0, dtype=np.int64)
-        posts = np.concatenate(chunks)
-        w = np.concatenate(weights)
+        posts = np.concatenate(chunks).astype(np.int64)
+        w = np.repeat(known_idf[weights] ** 2, sizes)
         keep = self._eligible(posts, q["time"])
         if excluded:
-            keep &= ~np.isin(posts, np.fromiter(excluded, dtype=np.int64))
+            keep &= ~np.isin(posts, np.fromiter(excluded, dtype=np.int64), kind="table")
         posts, w = posts[keep], w[keep]
         if posts.size == 0:
             return np.zeros(0, dtype=np.int64)
@@ -470,7 +490,7 @@ class DuplicateIndex:
         toks, owner = self._gather(self._storage.set_ptr, self._storage.set, cand)
         w2 = self._idf(toks) ** 2
         cnorm = np.bincount(owner, weights=w2, minlength=n) if toks.size else np.zeros(n)
-        hit = np.isin(toks, known)
+        hit = np.isin(toks, known, kind="table")  # integer ids: a lookup table, not a sort
         shared = np.bincount(owner, weights=w2 * hit, minlength=n) if toks.size else np.zeros(n)
         # how much specific content the two share: long shared specific text vs a short generic phrase
         shared_info = (
@@ -486,7 +506,7 @@ class DuplicateIndex:
         nk = len(PLACE_KINDS)
         if ptoks.size:
             pkind = np.frombuffer(self._storage.kind, dtype=np.int8)[ptoks].astype(np.int64)
-            phit = np.isin(ptoks, q["places"])
+            phit = np.isin(ptoks, q["places"], kind="table")
             has = np.bincount(powner * nk + pkind, minlength=n * nk).reshape(n, nk) > 0
             agree = np.bincount(powner * nk + pkind, weights=phit, minlength=n * nk).reshape(n, nk) > 0
             shared_places = np.minimum(np.bincount(powner, weights=phit, minlength=n), 3.0)
@@ -522,17 +542,21 @@ class DuplicateIndex:
 
     # ------------------------------------------------------------------ evidence
     def _match(self, q: dict[str, Any], pos: int, score: float, aux: dict[str, np.ndarray], i: int) -> Match:
-        phrases = self._shared_phrases(q["analysis"].words, pos)
+        phrases = self._shared_phrases(q, pos)
         qplaces = set(q["analysis"].places)
         st = self._storage
         cplaces = [st.terms[t] for t in st.plc[st.plc_ptr[pos] : st.plc_ptr[pos + 1]]]
         shared = [p for p in cplaces if p in qplaces]
+        theirs_by_kind: dict[str, list[str]] = {}
+        for p in cplaces:
+            kind, _, value = p.partition(":")
+            theirs_by_kind.setdefault(kind, []).append(value)
         conflicts = []
         for kind in PLACE_KINDS:
-            mine = sorted(p.split(":", 1)[1] for p in qplaces if p.startswith(kind + ":"))
-            theirs = sorted(p.split(":", 1)[1] for p in cplaces if p.startswith(kind + ":"))
+            mine = q["places_by_kind"].get(kind)
+            theirs = theirs_by_kind.get(kind)
             if mine and theirs and not set(mine) & set(theirs):
-                conflicts.append(f"{kind}: {' '.join(mine)} / {' '.join(theirs)}")
+                conflicts.append(f"{kind}: {' '.join(mine)} / {' '.join(sorted(theirs))}")
         days = float(aux["days"][i])
 
         def flag(v: float) -> bool | None:
@@ -551,18 +575,18 @@ class DuplicateIndex:
             id=self._storage.ids[pos], score=score, is_duplicate=score >= self.threshold, evidence=evidence
         )
 
-    def _shared_phrases(self, qwords: tuple[str, ...], pos: int, limit: int = 3) -> tuple[str, ...]:
+    def _shared_phrases(self, q: dict[str, Any], pos: int, limit: int = 3) -> tuple[str, ...]:
         """Maximal runs of query words whose consecutive pairs also occur in the indexed complaint,
         most specific (highest summed idf) first."""
         st = self._storage
         cseq = st.seq[st.seq_ptr[pos] : st.seq_ptr[pos + 1]]
         terms = self._storage.terms
-        cbigrams = {(cseq[j], cseq[j + 1]) for j in range(len(cseq) - 1)}
-        qids = [self._storage.vocab.get(w, -1) for w in qwords]
+        cbigrams = set(zip(cseq, cseq[1:], strict=False))
+        qids: list[int] = q["qids"].tolist()
         runs: list[tuple[int, int]] = []
         start = None
-        for j in range(len(qids) - 1):
-            if (qids[j], qids[j + 1]) in cbigrams:
+        for j, pair in enumerate(zip(qids, qids[1:], strict=False)):
+            if pair in cbigrams:
                 if start is None:
                     start = j
             elif start is not None:
@@ -570,14 +594,20 @@ class DuplicateIndex:
                 start = None
         if start is not None:
             runs.append((start, len(qids)))
+        if not runs:
+            return ()
+        qidf = q.get("qidf")
+        if qidf is None:  # idf of the query's known words, computed once per query
+            known = q["qids"] >= 0
+            qidf = q["qidf"] = np.zeros(len(qids))
+            qidf[known] = self._idf(q["qids"][known])
         seen: set[str] = set()
         scored = []
         for a, b in runs:
-            ids = np.asarray(qids[a:b], dtype=np.int64)
-            phrase = " ".join(terms[t] for t in ids[:_PHRASE_WORDS])
+            phrase = " ".join(terms[t] for t in qids[a:b][:_PHRASE_WORDS])
             if phrase not in seen:
                 seen.add(phrase)
-                scored.append((float(self._idf(ids).sum()), phrase))
+                scored.append((float(qidf[a:b].sum()), phrase))
         scored.sort(key=lambda p: -p[0])
         return tuple(p for _, p in scored[:limit])
 

@@ -57,42 +57,55 @@ class Explainer:
         index = {w: i for i, w in enumerate(unique)}
         # (row, word) pairs, grouped by row
         self._pair_word = np.asarray([index[w] for d in display for w in d], dtype=np.int64)
-        self._pair_row = np.repeat(np.arange(len(display)), [len(d) for d in display])
+        sizes = np.fromiter((len(d) for d in display), dtype=np.int64, count=len(display))
+        self._starts = np.r_[0, np.cumsum(sizes)]
+        self._pair_row = np.repeat(np.arange(len(display), dtype=np.int64), sizes)
         self._unique = unique
         # sorted X, and the position in ``X.data`` and (row, word) pair of every feature a word of the
-        # row owns: the same for every target of the batch
-        Xs = sp.csr_matrix(X, copy=True)
-        Xs.sort_indices()
+        # row owns: the same for every target of the batch (plain arrays: building sparse matrices
+        # costs more than the arithmetic for one complaint)
+        Xs = sp.csr_matrix(X)
+        if not Xs.has_sorted_indices:
+            Xs = Xs.sorted_indices()
         n_features = Xs.shape[1]
-        x_keys = (
-            np.repeat(np.arange(Xs.shape[0], dtype=np.int64), np.diff(Xs.indptr)) * n_features + Xs.indices
-        )
-        owned = tables.owned_features(unique)[self._pair_word]
-        pair_of = np.repeat(np.arange(len(self._pair_word)), np.diff(owned.indptr))
-        query = self._pair_row[pair_of] * n_features + owned.indices
+        self._row_of_nnz = np.repeat(np.arange(Xs.shape[0], dtype=np.int64), np.diff(Xs.indptr))
+        x_keys = self._row_of_nnz * n_features + Xs.indices
+        owned_by_word = tables.owned_feature_lists(unique)
+        owned = [owned_by_word[w] for w in self._pair_word.tolist()]
+        lengths = np.fromiter((len(o) for o in owned), dtype=np.int64, count=len(owned))
+        owned_idx = np.concatenate(owned) if owned else np.zeros(0, dtype=np.int64)
+        pair_of = np.repeat(np.arange(len(owned), dtype=np.int64), lengths)
+        query = self._pair_row[pair_of] * n_features + owned_idx
         found, positions = _lookup(x_keys, np.arange(len(x_keys)), query)
         self._X, self._positions, self._pair_of = Xs, positions, pair_of[found]
 
-    def explain(self, weights: WeightLookup, classes: Sequence[int], n: int = 5) -> list[tuple[str, ...]]:
-        """For each row ``r`` of ``X``, up to ``n`` surface words pushing towards class ``classes[r]``."""
+    def explain(
+        self, weights: WeightLookup | np.ndarray, classes: Sequence[int], n: int = 5
+    ) -> list[tuple[str, ...]]:
+        """For each row ``r`` of ``X``, up to ``n`` surface words pushing towards class ``classes[r]``.
+
+        ``weights`` is a :class:`WeightLookup` of the classes x features weights, or the same weights
+        as a dense features x classes array (read directly, no lookup)."""
         X = self._X
         n_rows = X.shape[0]
         out: list[tuple[str, ...]] = [()] * n_rows
         if not len(self._pair_word):
             return out
         # contribution of each feature of each row to the row's class: tf-idf value x class weight
-        row_of_nnz = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(X.indptr))
         classes_arr = np.asarray(classes, dtype=np.int64)
-        found, values = _lookup(
-            weights.keys, weights.values, classes_arr[row_of_nnz] * X.shape[1] + X.indices
-        )
-        contribution = np.zeros(X.nnz)
-        contribution[found] = values
+        if isinstance(weights, np.ndarray):
+            contribution = weights[X.indices, classes_arr[self._row_of_nnz]].astype(np.float64)
+        else:
+            found, values = _lookup(
+                weights.keys, weights.values, classes_arr[self._row_of_nnz] * X.shape[1] + X.indices
+            )
+            contribution = np.zeros(X.nnz)
+            contribution[found] = values
         contribution *= X.data
         scores = np.bincount(
             self._pair_of, weights=contribution[self._positions], minlength=len(self._pair_word)
         )
-        starts = np.r_[0, np.cumsum([len(d) for d in self._display])]
+        starts = self._starts
         for r in range(n_rows):
             s = scores[starts[r] : starts[r + 1]]
             if not len(s):

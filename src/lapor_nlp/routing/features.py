@@ -24,22 +24,6 @@ _PERSONAL = re.compile(r"\d{6,}|@")
 _TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 
 
-def _tfidf(rows: Sequence[np.ndarray], idf: np.ndarray) -> sp.csr_matrix:
-    """Sublinear-tf x idf, L2-normalised rows, from each row's feature indices (with repeats)."""
-    n_rows, n_features = len(rows), len(idf)
-    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n_rows)
-    cols = np.concatenate(rows) if n_rows else np.zeros(0, dtype=np.int64)
-    row_of = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
-    m = sp.csr_matrix((np.ones(len(cols), dtype=np.float32), (row_of, cols)), shape=(n_rows, n_features))
-    m.sum_duplicates()
-    m.data = (np.log(m.data) + 1.0) * idf[m.indices]
-    row_of = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(m.indptr))
-    norms = np.sqrt(np.bincount(row_of, weights=np.square(m.data, dtype=np.float64), minlength=n_rows))
-    norms[norms == 0.0] = 1.0
-    m.data = (m.data / norms[row_of]).astype(np.float32)
-    return m
-
-
 def normalise(texts: Sequence[str]) -> list[str]:
     """Normalised tokens (slang, stopwords, stemming) of already-redacted texts."""
     return Preprocessor(redact=False).fit_transform(list(texts))
@@ -189,6 +173,9 @@ class FeatureTables:
         self._char = _Block(char_vec) if char_vec is not None else None
         self._char_cache: dict[str, np.ndarray] = {}
         self._owned_cache: dict[str, np.ndarray] = {}
+        self._idf = np.concatenate(
+            [b.idf if b is not None else np.zeros(0, dtype=np.float32) for b in (self._word, self._char)]
+        )
 
     def transform(self, redacted: Sequence[str]) -> sp.csr_matrix:
         """Features of already-redacted texts (as :meth:`TextFeaturizer.transform`)."""
@@ -197,17 +184,60 @@ class FeatureTables:
 
     def transform_prepared(self, normalised: Sequence[str], cleaned: Sequence[str]) -> sp.csr_matrix:
         """Features from normalised (:func:`normalise`) and cleaned (:func:`lapor_nlp.text.clean`) texts."""
-        n = len(normalised)
-        empty = sp.csr_matrix((n, 0), dtype=np.float32)
-        blocks = [
-            self._word.tfidf([self._word.indices(d) for d in normalised]) if self._word else empty,
-            self._char_rows(self._char, cleaned) if self._char else empty,
-        ]
-        return sp.hstack(blocks, format="csr", dtype=np.float32)
+        rows: list[np.ndarray] = []
+        word, char = self._word, self._char
+        for doc, chars in zip(normalised, cleaned, strict=True):
+            pieces = [word.indices(doc)] if word is not None else []
+            if char is not None:
+                pieces.extend(self._char_indices(char, chars))
+            rows.append(np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64))
+        return self._tfidf(rows)
+
+    def _char_indices(self, block: _Block, doc: str) -> list[np.ndarray]:
+        """Char-block feature indices (offset past the word block) of each word of ``doc``, cached."""
+        cache = self._char_cache
+        if len(cache) > self.max_cached:
+            cache.clear()
+        pieces = []
+        for w in doc.split():
+            idx = cache.get(w)
+            if idx is None:
+                idx = cache[w] = block.indices(w) + self.n_word_features
+            pieces.append(idx)
+        return pieces
+
+    def _tfidf(self, rows: Sequence[np.ndarray]) -> sp.csr_matrix:
+        """Both blocks at once from each row's feature indices (with repeats): sublinear tf x idf, each
+        block's part of a row L2-normalised on its own (as the two scikit-learn vectorizers do)."""
+        n_rows, n_features = len(rows), self.n_features
+        lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n_rows)
+        cols = np.concatenate(rows) if n_rows else np.zeros(0, dtype=np.int64)
+        keys, counts = np.unique(
+            np.repeat(np.arange(n_rows, dtype=np.int64), lengths) * n_features + cols, return_counts=True
+        )
+        row_of, indices = np.divmod(keys, n_features)
+        data = (np.log(counts.astype(np.float32)) + np.float32(1.0)) * self._idf[indices]
+        block = row_of * 2 + (indices >= self.n_word_features)
+        norms = np.sqrt(np.bincount(block, weights=np.square(data, dtype=np.float64), minlength=2 * n_rows))
+        norms[norms == 0.0] = 1.0
+        data = (data / norms[block]).astype(np.float32)
+        indptr = np.zeros(n_rows + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row_of, minlength=n_rows), out=indptr[1:])
+        return sp.csr_matrix((data, indices, indptr), shape=(n_rows, n_features))
 
     def owned_features(self, words: Sequence[str]) -> sp.csr_matrix:
         """Binary matrix: surface word x the features (word n-grams of its normalised form, its char
         n-grams) it produces on its own."""
+        rows = self.owned_feature_lists(words)
+        indptr = np.r_[0, np.cumsum([len(r) for r in rows])].astype(np.int64)
+        indices = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        return sp.csr_matrix(
+            (np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(len(rows), self.n_features)
+        )
+
+    def owned_feature_lists(self, words: Sequence[str]) -> list[np.ndarray]:
+        """The sorted feature indices each of ``words`` owns (the rows of :meth:`owned_features`), as
+        cached arrays: do not modify them."""
         cache = self._owned_cache
         missing = list(dict.fromkeys(w for w in words if w not in cache))
         if missing:
@@ -218,30 +248,11 @@ class FeatureTables:
                 idx: set[int] = set()
                 if self._word is not None:
                     idx.update(self._word.indices(norm).tolist())
-                if self._char is not None:
-                    idx.update((self._char.indices(clean(w)) + self.n_word_features).tolist())
+                if self._char is not None:  # char_wb n-grams stay within a word: reuse the word cache
+                    for piece in self._char_indices(self._char, clean(w)):
+                        idx.update(piece.tolist())
                 cache[w] = np.asarray(sorted(idx), dtype=np.int64)
-        rows = [cache[w] for w in words]
-        indptr = np.r_[0, np.cumsum([len(r) for r in rows])].astype(np.int64)
-        indices = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-        return sp.csr_matrix(
-            (np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(len(rows), self.n_features)
-        )
-
-    def _char_rows(self, block: _Block, docs: Sequence[str]) -> sp.csr_matrix:
-        cache = self._char_cache
-        if len(cache) > self.max_cached:
-            cache.clear()
-        rows = []
-        for doc in docs:
-            pieces = []
-            for word in doc.split():
-                idx = cache.get(word)
-                if idx is None:
-                    idx = cache[word] = block.indices(word)
-                pieces.append(idx)
-            rows.append(np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64))
-        return block.tfidf(rows)
+        return [cache[w] for w in words]
 
 
 class _Block:
@@ -256,7 +267,3 @@ class _Block:
         """Feature index of every known n-gram of ``doc``, with repeats."""
         vocabulary = self.vocabulary
         return np.asarray([vocabulary[g] for g in self.analyze(doc) if g in vocabulary], dtype=np.int64)
-
-    def tfidf(self, rows: Sequence[np.ndarray]) -> sp.csr_matrix:
-        """Sublinear-tf x idf, L2-normalised rows, from each row's feature indices (with repeats)."""
-        return _tfidf(rows, self.idf)

@@ -22,9 +22,11 @@ from lapor_nlp.routing.explain import Explainer, WeightLookup
 from lapor_nlp.routing.features import FeatureTables, TextFeaturizer, normalise
 from lapor_nlp.text import clean
 
-#: Up to this many weights per target (16 MB of float32) are kept dense: ``X @ W`` then only touches
-#: the rows of ``W`` for the features present in ``X``, without building a sparse product.
-DENSE_WEIGHTS_MAX = 4_000_000
+#: Up to this many weights per target (128 MB of float32) are kept dense: ``X @ W`` then only touches
+#: the rows of ``W`` for the features present in ``X``, without building a sparse product, and
+#: explanations read them directly. For one complaint a sparse ``W`` costs ~10x more per product
+#: (the shipped topic model, 84k features x 239 classes, is 80 MB dense).
+DENSE_WEIGHTS_MAX = 32_000_000
 
 
 class _TargetWeights:
@@ -145,4 +147,6 @@ class BatchExplainer:
 
     def explain(self, target: str, classes: Sequence[int], n: int = 5) -> list[tuple[str, ...]]:
         """For each row ``r``, up to ``n`` surface words pushing ``target`` towards class ``classes[r]``."""
-        return self._explainer.explain(self._predictor.weight_lookup(target), classes, n)
+        weights = self._predictor.weights(target)
+        lookup = weights if isinstance(weights, np.ndarray) else self._predictor.weight_lookup(target)
+        return self._explainer.explain(lookup, classes, n)
