@@ -194,3 +194,12 @@ def test_read_table_xlsx_keeps_cell_types(tmp_path: Path) -> None:
     back = read_table(tmp_path / "t.xlsx")
     assert back["id"].tolist() == ["007", "008"]  # text cells stay text, leading zeros kept
     assert pd.api.types.is_integer_dtype(back["n"]) and pd.api.types.is_datetime64_any_dtype(back["when"])
+
+
+def test_parse_timestamps_drops_nanoseconds_instead_of_failing() -> None:
+    # pandas writes timestamps with nine fractional digits; the result holds microseconds
+    values = pd.Series(["2022-03-27 10:00:00.123456789+07:00", "2023-02-23 15:24:37.894736842"])
+    parsed, bad = parse_timestamps(values)
+    assert bad == 0
+    assert parsed.iloc[0] == pd.Timestamp("2022-03-27 10:00:00.123456", tz="Asia/Jakarta")
+    assert parsed.iloc[1] == pd.Timestamp("2023-02-23 15:24:37.894736", tz="Asia/Jakarta")

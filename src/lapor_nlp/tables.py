@@ -289,9 +289,12 @@ def write_table(df: pd.DataFrame, path: str | Path) -> None:
 
 # -- dates -------------------------------------------------------------------------------------------
 def _localise(values: pd.Series, tz: str) -> pd.Series:
+    """``values`` in ``tz`` (naive ones read as wall time there), to the microsecond like the result."""
     if isinstance(values.dtype, pd.DatetimeTZDtype):
-        return values.dt.tz_convert(tz)
-    return values.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+        values = values.dt.tz_convert(tz)
+    else:
+        values = values.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+    return values.dt.floor("us").dt.as_unit("us")  # nanoseconds (an export's 9 digits) are dropped
 
 
 def _from_excel(numbers: pd.Series) -> pd.Series:
@@ -310,7 +313,7 @@ def _parse_strings(text: pd.Series, tz: str) -> pd.Series:
         aware = part.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True)
         if aware.any():
             parsed = pd.to_datetime(part[aware], format="ISO8601", utc=True, errors="coerce")
-            out[parsed.index] = parsed.dt.tz_convert(tz)
+            out[parsed.index] = _localise(parsed, tz)
         if (~aware).any():
             naive = part[~aware].str.replace("T", " ", regex=False)
             parsed = pd.to_datetime(naive, format="ISO8601", errors="coerce")
@@ -386,7 +389,8 @@ def _parse_series(series: pd.Series, tz: str) -> tuple[pd.Series, int]:
         for i, ts in as_ts.items():
             if pd.isna(ts):
                 continue
-            out[i] = ts.tz_convert(tz) if ts.tzinfo is not None else ts.tz_localize(tz)
+            ts = ts.tz_convert(tz) if ts.tzinfo is not None else ts.tz_localize(tz)
+            out[i] = ts.floor("us")
     numbers = objects.map(lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool))
     if numbers.any():
         parsed = _localise(_from_excel(objects[numbers].astype(float)), tz)
