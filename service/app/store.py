@@ -9,9 +9,9 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -80,7 +80,7 @@ def _location_for(model: LoadedModel, location: Mapping[str, str] | None) -> dic
     return kept or None
 
 
-_SUGGESTIONS = SuggestionRow.__table__
+_SUGGESTIONS = cast(Table, SuggestionRow.__table__)  # declared as FromClause; a mapped class's is a Table
 _INDEX_COLUMNS = tuple(
     _SUGGESTIONS.c[name] for name in ("id", "text", "submitted_at", "location", "external_id")
 )
