@@ -138,6 +138,24 @@ def test_router_train_records_time_column_and_choices(complaints: pd.DataFrame) 
     assert {t["half_life_days"] for t in plain.metadata["chosen_settings"]["topic"]["tried"]} == {"none"}
 
 
+def test_router_train_settings_of_reuses_each_targets_choice(complaints: pd.DataFrame) -> None:
+    grid = {"C": [0.3, 1.0], "class_weight": ["none", "balanced"], "half_life_days": "none"}
+    args = {"text": "text", "targets": ["topic", "agency"], "progress": False}
+    champion = Router.train(complaints, config=grid, **args)
+    again = Router.train(complaints, config=grid, settings_of=champion, **args)
+    for target in ("topic", "agency"):
+        chosen = champion.metadata["chosen_settings"][target]["chosen"]
+        reused = again.metadata["chosen_settings"][target]
+        assert reused["chosen"] == chosen
+        assert len(reused["tried"]) == 1  # no search: only the chosen point was scored
+        fixed = {**grid, "C": chosen["C"], "class_weight": chosen["class_weight"]}
+        alone = Router.train(complaints, config=fixed, **{**args, "targets": [target]})
+        # liblinear's solvers share one random state across threads: equal up to the solver's tolerance
+        a, b = again.classifiers[target], alone.classifiers[target]
+        assert np.allclose(a.coef_.toarray(), b.coef_.toarray(), atol=1e-4)
+        assert a.temperature_ == pytest.approx(b.temperature_, rel=1e-3)
+
+
 def test_router_train_explicit_time_column_must_parse(complaints: pd.DataFrame) -> None:
     with pytest.raises(DataFormatError, match="time column 'topic'"):
         Router.train(complaints, text="text", targets=["agency"], time_column="topic", progress=False)
