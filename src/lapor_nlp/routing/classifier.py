@@ -98,6 +98,8 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
         """
         present = np.unique(y_index)
         counts = np.bincount(y_index)
+        # liblinear wants float64 CSR: convert once here, not once per binary problem
+        X = sp.csr_matrix(X, dtype=np.float64)
         n, k = len(y_index), len(present)
 
         def weights(c: int) -> dict[int, float] | None:
