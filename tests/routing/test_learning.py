@@ -59,6 +59,7 @@ def test_config_unknown_key_lists_valid_keys() -> None:
         ({"folds": 2.5}, "'folds': cannot use"),
         ({"selection_folds": 5}, "'selection_folds' must be 1 .. 4"),
         ({"selection_metric": "auc"}, "'selection_metric' must be"),
+        ({"n_jobs": 0}, "'n_jobs' must be an integer >= 1"),
     ],
 )
 def test_config_bad_values_are_refused(values: dict[str, object], match: str) -> None:
@@ -154,6 +155,27 @@ def test_router_train_settings_of_reuses_each_targets_choice(complaints: pd.Data
         a, b = again.classifiers[target], alone.classifiers[target]
         assert np.allclose(a.coef_.toarray(), b.coef_.toarray(), atol=1e-4)
         assert a.temperature_ == pytest.approx(b.temperature_, rel=1e-3)
+
+
+def test_threads_give_the_serial_results(complaints: pd.DataFrame) -> None:
+    grid = {"C": [0.3, 1.0], "class_weight": ["none", "balanced"], "half_life_days": ["none", 30]}
+    args = {"text": "text", "targets": ["topic", "agency"], "progress": False}
+    serial = Router.train(complaints, config={**grid, "n_jobs": 1}, **args)
+    threaded = Router.train(complaints, config={**grid, "n_jobs": 2}, **args)
+    assert TrainingConfig().threads >= 1 and serial.metadata["training_config"]["n_jobs"] == 1
+    for target in ("topic", "agency"):
+        s, t = serial.metadata["chosen_settings"][target], threaded.metadata["chosen_settings"][target]
+        assert s["chosen"] == t["chosen"]
+        assert [p["mean"] for p in s["tried"]] == pytest.approx([p["mean"] for p in t["tried"]], abs=0.01)
+        a, b = serial.classifiers[target], threaded.classifiers[target]
+        assert a.n_jobs == 1 and b.n_jobs == 2
+        assert np.allclose(a.coef_.toarray(), b.coef_.toarray(), atol=1e-4)
+    texts = complaints.text.head(40).tolist()
+    same = [
+        x["agency"].label == y["agency"].label
+        for x, y in zip(serial.predict(texts), threaded.predict(texts), strict=True)
+    ]
+    assert all(same)
 
 
 def test_router_train_explicit_time_column_must_parse(complaints: pd.DataFrame) -> None:

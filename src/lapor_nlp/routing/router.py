@@ -251,6 +251,7 @@ def _fit_target(
         class_weight=s.class_weight,
         n_folds=cfg.folds,
         calibration_folds=cfg.calibration_folds if t is not None else None,
+        n_jobs=cfg.threads,
     )
     bar = _progress(model.n_fit_steps(len(rows.idx)), f"training {target}", progress)
     model.fit(
