@@ -282,3 +282,22 @@ def test_model_card_shows_chosen_settings(complaints: pd.DataFrame) -> None:
     card = render_model_card(router.metadata)
     assert "## Settings chosen by validation" in card
     assert "`submitted_at`" in card and "- `topic`: C=0.3, class_weight=none, half_life_days=none" in card
+
+
+def test_retrain_reuses_the_champions_choice_per_target(tmp_path: Path) -> None:
+    good = make_complaints()
+    feedback = _feedback(good)
+    feedback["submitted_at"] = pd.to_datetime(feedback.submitted_at).dt.floor("s").astype(str)
+    grid = {**FAST, "C": [0.3, 1.0], "class_weight": ["none", "balanced"]}
+    args = {"text": "text", "targets": ["topic", "agency"], "location": ["kecamatan", "kelurahan"]}
+    champion = Router.train(good, progress=False, config=grid, **args)
+    champion.save(tmp_path / "champion")
+    verdict = retrain(tmp_path / "champion", good, feedback, tmp_path / "candidate")
+    candidate = Router.load(tmp_path / "candidate").metadata["chosen_settings"]
+    for target in ("topic", "agency"):
+        assert candidate[target]["chosen"] == champion.metadata["chosen_settings"][target]["chosen"]
+        assert len(candidate[target]["tried"]) == 1  # no grid search in the retrain
+        assert verdict.settings["chosen"][target] == candidate[target]["chosen"]
+    retrain(tmp_path / "champion", good, feedback, tmp_path / "reopened", config=grid)
+    reopened = Router.load(tmp_path / "reopened").metadata["chosen_settings"]
+    assert all(len(reopened[t]["tried"]) > 1 for t in ("topic", "agency"))  # config re-opens the search
