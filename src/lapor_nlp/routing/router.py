@@ -542,8 +542,8 @@ class Router:
         progress : show tqdm progress bars.
         featurizer, classifier : components to use; a given classifier fixes ``C`` and ``class_weight``.
         refit_of : a router just trained by this recipe on part of ``df``: refit on all of ``df`` with
-            its chosen settings, temperatures, thresholds and held-out figures (no validation folds;
-            one fit per target). Used by :func:`lapor_nlp.routing.retrain` after judging a candidate.
+            its featurizer (vocabulary and IDF not refitted), chosen settings, temperatures, thresholds
+            and held-out figures (no validation folds; one fit per target). Used by :func:`lapor_nlp.routing.retrain` after judging a candidate.
         settings_of : a router trained by this recipe: each target present in it keeps the setting
             (C, class_weight, half_life_days) validation chose for it there instead of searching
             ``config``'s grids (calibration and thresholds are fitted anew). Used by ``retrain``.
@@ -558,8 +558,12 @@ class Router:
         redacted = _redact_all(texts if times is None else text_series(df, text), progress)
         cleaned = [clean(t) for t in redacted]
         locations = {c: text_series(df, c) for c in location}
-        featurizer = featurizer if featurizer is not None else TextFeaturizer()
-        X = featurizer.fit_transform(redacted)
+        if refit_of is not None:  # the judged model's features: its temperatures and thresholds fit them
+            featurizer = refit_of.featurizer
+            X = featurizer.transform(redacted)
+        else:
+            featurizer = featurizer if featurizer is not None else TextFeaturizer()
+            X = featurizer.fit_transform(redacted)
         template = classifier if classifier is not None else CalibratedLinearClassifier()
 
         fitted: dict[str, _FittedTarget] = {}
