@@ -59,6 +59,7 @@ def test_config_unknown_key_lists_valid_keys() -> None:
         ({"folds": 2.5}, "'folds': cannot use"),
         ({"selection_folds": 5}, "'selection_folds' must be 1 .. 4"),
         ({"selection_metric": "auc"}, "'selection_metric' must be"),
+        ({"n_jobs": 0}, "'n_jobs' must be an integer >= 1"),
     ],
 )
 def test_config_bad_values_are_refused(values: dict[str, object], match: str) -> None:
@@ -136,6 +137,45 @@ def test_router_train_records_time_column_and_choices(complaints: pd.DataFrame) 
     plain = Router.train(complaints, text="text", targets=["topic"], progress=False, time_column=None)
     assert plain.metadata["time_column"] is None
     assert {t["half_life_days"] for t in plain.metadata["chosen_settings"]["topic"]["tried"]} == {"none"}
+
+
+def test_router_train_settings_of_reuses_each_targets_choice(complaints: pd.DataFrame) -> None:
+    grid = {"C": [0.3, 1.0], "class_weight": ["none", "balanced"], "half_life_days": "none"}
+    args = {"text": "text", "targets": ["topic", "agency"], "progress": False}
+    champion = Router.train(complaints, config=grid, **args)
+    again = Router.train(complaints, config=grid, settings_of=champion, **args)
+    for target in ("topic", "agency"):
+        chosen = champion.metadata["chosen_settings"][target]["chosen"]
+        reused = again.metadata["chosen_settings"][target]
+        assert reused["chosen"] == chosen
+        assert len(reused["tried"]) == 1  # no search: only the chosen point was scored
+        fixed = {**grid, "C": chosen["C"], "class_weight": chosen["class_weight"]}
+        alone = Router.train(complaints, config=fixed, **{**args, "targets": [target]})
+        # liblinear's solvers share one random state across threads: equal up to the solver's tolerance
+        a, b = again.classifiers[target], alone.classifiers[target]
+        assert np.allclose(a.coef_.toarray(), b.coef_.toarray(), atol=1e-4)
+        assert a.temperature_ == pytest.approx(b.temperature_, rel=1e-3)
+
+
+def test_threads_give_the_serial_results(complaints: pd.DataFrame) -> None:
+    grid = {"C": [0.3, 1.0], "class_weight": ["none", "balanced"], "half_life_days": ["none", 30]}
+    args = {"text": "text", "targets": ["topic", "agency"], "progress": False}
+    serial = Router.train(complaints, config={**grid, "n_jobs": 1}, **args)
+    threaded = Router.train(complaints, config={**grid, "n_jobs": 2}, **args)
+    assert TrainingConfig().threads >= 1 and serial.metadata["training_config"]["n_jobs"] == 1
+    for target in ("topic", "agency"):
+        s, t = serial.metadata["chosen_settings"][target], threaded.metadata["chosen_settings"][target]
+        assert s["chosen"] == t["chosen"]
+        assert [p["mean"] for p in s["tried"]] == pytest.approx([p["mean"] for p in t["tried"]], abs=0.01)
+        a, b = serial.classifiers[target], threaded.classifiers[target]
+        assert a.n_jobs == 1 and b.n_jobs == 2
+        assert np.allclose(a.coef_.toarray(), b.coef_.toarray(), atol=1e-4)
+    texts = complaints.text.head(40).tolist()
+    same = [
+        x["agency"].label == y["agency"].label
+        for x, y in zip(serial.predict(texts), threaded.predict(texts), strict=True)
+    ]
+    assert all(same)
 
 
 def test_router_train_explicit_time_column_must_parse(complaints: pd.DataFrame) -> None:
@@ -242,3 +282,22 @@ def test_model_card_shows_chosen_settings(complaints: pd.DataFrame) -> None:
     card = render_model_card(router.metadata)
     assert "## Settings chosen by validation" in card
     assert "`submitted_at`" in card and "- `topic`: C=0.3, class_weight=none, half_life_days=none" in card
+
+
+def test_retrain_reuses_the_champions_choice_per_target(tmp_path: Path) -> None:
+    good = make_complaints()
+    feedback = _feedback(good)
+    feedback["submitted_at"] = pd.to_datetime(feedback.submitted_at).dt.floor("s").astype(str)
+    grid = {**FAST, "C": [0.3, 1.0], "class_weight": ["none", "balanced"]}
+    args = {"text": "text", "targets": ["topic", "agency"], "location": ["kecamatan", "kelurahan"]}
+    champion = Router.train(good, progress=False, config=grid, **args)
+    champion.save(tmp_path / "champion")
+    verdict = retrain(tmp_path / "champion", good, feedback, tmp_path / "candidate")
+    candidate = Router.load(tmp_path / "candidate").metadata["chosen_settings"]
+    for target in ("topic", "agency"):
+        assert candidate[target]["chosen"] == champion.metadata["chosen_settings"][target]["chosen"]
+        assert len(candidate[target]["tried"]) == 1  # no grid search in the retrain
+        assert verdict.settings["chosen"][target] == candidate[target]["chosen"]
+    retrain(tmp_path / "champion", good, feedback, tmp_path / "reopened", config=grid)
+    reopened = Router.load(tmp_path / "reopened").metadata["chosen_settings"]
+    assert all(len(reopened[t]["tried"]) > 1 for t in ("topic", "agency"))  # config re-opens the search

@@ -98,6 +98,8 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
         """
         present = np.unique(y_index)
         counts = np.bincount(y_index)
+        # liblinear wants float64 CSR: convert once here, not once per binary problem
+        X = sp.csr_matrix(X, dtype=np.float64)
         n, k = len(y_index), len(present)
 
         def weights(c: int) -> dict[int, float] | None:
@@ -105,12 +107,14 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
 
         if len(present) == 2:
             balanced = "balanced" if self.class_weight == "balanced" else None
-            model = LinearSVC(C=self.C, class_weight=balanced).fit(X, y_index, sample_weight=sample_weight)
+            model = LinearSVC(C=self.C, class_weight=balanced, random_state=0).fit(
+                X, y_index, sample_weight=sample_weight
+            )
             w, b = model.coef_[0], model.intercept_[0]
             return present, np.vstack([-w / 2, w / 2]), np.array([-b / 2, b / 2])
 
         def fit_one(c: int) -> tuple[np.ndarray, float]:
-            model = LinearSVC(C=self.C, class_weight=weights(c)).fit(
+            model = LinearSVC(C=self.C, class_weight=weights(c), random_state=0).fit(
                 X, (y_index == c).astype(np.int8), sample_weight=sample_weight
             )
             return model.coef_[0], float(model.intercept_[0])

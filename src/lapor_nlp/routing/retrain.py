@@ -201,7 +201,11 @@ def retrain(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         judged = Router.train(
-            data.loc[~in_window].drop(columns="_from_feedback"), config=cfg, progress=progress, **train_args
+            data.loc[~in_window].drop(columns="_from_feedback"),
+            config=cfg,
+            progress=progress,
+            settings_of=champion if config is None else None,
+            **train_args,
         )
     window_info = {"start": str(start), "end": str(end), "n": int(len(window)), "days": window_days}
     champion_figures = _figures(champion, window) if len(window) else {}
@@ -244,10 +248,3 @@ def retrain(
     out = candidate.save(out_dir, model_card=render_model_card(candidate.metadata))
     (out / "promotion.json").write_text(json.dumps(verdict.to_dict(), indent=2, ensure_ascii=False) + "\n")
     return verdict
-
-
-def _fixed_config(cfg: TrainingConfig, chosen: Mapping[str, Mapping[str, Any]]) -> TrainingConfig:
-    """``cfg`` with the grids fixed to the chosen point (all targets' choices kept as a small grid)."""
-    keys = ("C", "class_weight", "half_life_days")
-    values = {k: list(dict.fromkeys(str(c[k]) if k != "C" else c[k] for c in chosen.values())) for k in keys}
-    return TrainingConfig.from_mapping({k: v for k, v in values.items() if v}, base=cfg)

@@ -9,7 +9,7 @@ import time
 import warnings
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, overload
 
@@ -251,6 +251,7 @@ def _fit_target(
         class_weight=s.class_weight,
         n_folds=cfg.folds,
         calibration_folds=cfg.calibration_folds if t is not None else None,
+        n_jobs=cfg.threads,
     )
     bar = _progress(model.n_fit_steps(len(rows.idx)), f"training {target}", progress)
     model.fit(
@@ -265,14 +266,37 @@ def _fit_target(
     return model, selection
 
 
+def _chosen_setting(router: Router, target: str) -> Setting | None:
+    """The setting validation chose for ``router``'s ``target`` (None: not recorded, e.g. an old model)."""
+    chosen = router.metadata.get("chosen_settings", {}).get(target, {}).get("chosen")
+    if not chosen:
+        return None
+    half_life = chosen.get("half_life_days", "none")
+    weighting = chosen.get("class_weight", "none")
+    return Setting(
+        C=float(chosen["C"]),
+        class_weight=None if weighting in (None, "none") else str(weighting),
+        half_life_days=None if half_life in (None, "none") else float(half_life),
+    )
+
+
+def _fixed(cfg: TrainingConfig, setting: Setting | None) -> TrainingConfig:
+    """``cfg`` with its grids fixed to ``setting`` (unchanged when None)."""
+    if setting is None:
+        return cfg
+    return replace(
+        cfg, C=(setting.C,), class_weight=(setting.class_weight,), half_life_days=(setting.half_life_days,)
+    )
+
+
 def _refit_target(
     X: sp.csr_matrix, rows: _TargetRows, times: np.ndarray | None, previous: Router, target: str
 ) -> _FittedTarget:
     """Refit ``previous``'s classifier of ``target`` on ``rows``, keeping its calibration and figures."""
     old = previous.classifiers[target]
     chosen = previous.metadata.get("chosen_settings", {}).get(target, {})
-    half_life = chosen.get("chosen", {}).get("half_life_days", "none")
-    half_life = None if half_life in (None, "none") else float(half_life)
+    setting = _chosen_setting(previous, target)
+    half_life = None if setting is None else setting.half_life_days
     model = sklearn.base.clone(old)
     t = None if times is None else times[rows.idx]
     weight = None if t is None else recency_weights(t, half_life)
@@ -496,6 +520,7 @@ class Router:
         featurizer: TextFeaturizer | None = None,
         classifier: CalibratedLinearClassifier | None = None,
         refit_of: Router | None = None,
+        settings_of: Router | None = None,
     ) -> Router:
         """Fit a router on ``df``: one calibrated classifier per target, thresholds from held-out folds.
 
@@ -517,8 +542,11 @@ class Router:
         progress : show tqdm progress bars.
         featurizer, classifier : components to use; a given classifier fixes ``C`` and ``class_weight``.
         refit_of : a router just trained by this recipe on part of ``df``: refit on all of ``df`` with
-            its chosen settings, temperatures, thresholds and held-out figures (no validation folds;
-            one fit per target). Used by :func:`lapor_nlp.routing.retrain` after judging a candidate.
+            its featurizer (vocabulary and IDF not refitted), chosen settings, temperatures, thresholds
+            and held-out figures (no validation folds; one fit per target). Used by :func:`lapor_nlp.routing.retrain` after judging a candidate.
+        settings_of : a router trained by this recipe: each target present in it keeps the setting
+            (C, class_weight, half_life_days) validation chose for it there instead of searching
+            ``config``'s grids (calibration and thresholds are fitted anew). Used by ``retrain``.
         """
         start = time.perf_counter()
         cfg = _resolve_config(
@@ -530,8 +558,12 @@ class Router:
         redacted = _redact_all(texts if times is None else text_series(df, text), progress)
         cleaned = [clean(t) for t in redacted]
         locations = {c: text_series(df, c) for c in location}
-        featurizer = featurizer if featurizer is not None else TextFeaturizer()
-        X = featurizer.fit_transform(redacted)
+        if refit_of is not None:  # the judged model's features: its temperatures and thresholds fit them
+            featurizer = refit_of.featurizer
+            X = featurizer.transform(redacted)
+        else:
+            featurizer = featurizer if featurizer is not None else TextFeaturizer()
+            X = featurizer.fit_transform(redacted)
         template = classifier if classifier is not None else CalibratedLinearClassifier()
 
         fitted: dict[str, _FittedTarget] = {}
@@ -540,7 +572,8 @@ class Router:
             if refit_of is not None and target in refit_of.classifiers:
                 fitted[target] = _refit_target(X, rows, times, refit_of, target)
                 continue
-            model, selection = _fit_target(X, rows, times, cfg, template, target, progress)
+            setting = None if settings_of is None else _chosen_setting(settings_of, target)
+            model, selection = _fit_target(X, rows, times, _fixed(cfg, setting), template, target, progress)
             fitted[target] = _held_out_figures(model, rows, location, locations, cleaned, cfg, selection)
         metadata = _training_metadata(
             df, text, targets, location, used_time, times, cfg, featurizer, template, X, fitted

@@ -101,7 +101,7 @@ def select_setting(
     def evaluate(s: Setting) -> float:
         if s in cache:
             return cache[s][0]
-        model = CalibratedLinearClassifier(C=s.C, class_weight=s.class_weight)
+        model = CalibratedLinearClassifier(C=s.C, class_weight=s.class_weight, n_jobs=config.threads)
         weights = fold_weights(times, s.half_life_days)
         truth, pred, kept = [], [], {}
         for k, train, test in splits:
