@@ -15,20 +15,13 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from lapor_nlp import write_table
+from lapor_nlp.routing.retrain import FEEDBACK_ONLY_COLUMNS
 from service.app.db.engine import build_engine
 from service.app.db.models import DecisionRow, SuggestionRow
 
 BASE_COLUMNS = ("id", "text", "submitted_at")
-EXTRA_COLUMNS = (
-    "outcome",
-    "duplicate_of",
-    "flagged",
-    "reviewer",
-    "decided_at",
-    "model_version",
-    "suggested_category",
-    "suggested_agency",
-)
+#: Columns that describe the review, not the complaint (the library's retrain keeps them apart).
+EXTRA_COLUMNS = FEEDBACK_ONLY_COLUMNS
 
 
 def iter_feedback(session: Session) -> Iterator[dict[str, Any]]:

@@ -33,7 +33,8 @@ def fit_temperature(decisions: np.ndarray, y_index: np.ndarray) -> float:
     return float(minimize_scalar(nll, bounds=(0.01, 20.0), method="bounded").x)
 
 
-class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
+# scikit-learn ships no type stubs, so its base classes are Any to mypy.
+class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     """One-vs-rest linear SVM whose scores are calibrated by temperature scaling on held-out folds.
 
     ``fit`` cuts the training data into ``n_folds`` contiguous folds in the data's own order (time
@@ -223,7 +224,8 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
         return self.proba_from_decisions(self.decision_function(X))
 
     def predict(self, X: sp.csr_matrix) -> np.ndarray:
-        return self.classes_[np.argmax(self.decision_function(X), axis=1)]
+        labels: np.ndarray = self.classes_[np.argmax(self.decision_function(X), axis=1)]
+        return labels
 
     def n_fit_steps(self, n_samples: int) -> int:
         """Progress steps ``fit`` reports (held-out folds + final fit)."""

@@ -29,7 +29,8 @@ def normalise(texts: Sequence[str]) -> list[str]:
     return Preprocessor(redact=False).fit_transform(list(texts))
 
 
-class TextFeaturizer(TransformerMixin, BaseEstimator):
+# scikit-learn ships no type stubs, so its base classes are Any to mypy.
+class TextFeaturizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     """TF-IDF of word n-grams (normalised tokens) and char n-grams (clean surface words), stacked.
 
     Parameters

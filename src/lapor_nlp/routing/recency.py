@@ -50,4 +50,5 @@ def parse_times(df: pd.DataFrame, column: str, *, required: bool) -> np.ndarray 
             "--time-column none"
         )
     values = parsed.dt.tz_localize(None).to_numpy(dtype="datetime64[s]")
-    return np.where(ok.to_numpy(), values, values[ok.to_numpy()].min())
+    filled: np.ndarray = np.where(ok.to_numpy(), values, values[ok.to_numpy()].min())
+    return filled

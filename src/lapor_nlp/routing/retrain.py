@@ -69,7 +69,8 @@ class PromotionVerdict:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: ``promote, reason, window{start,end,n}, champion, candidate, rule, settings``."""
-        return json.loads(json.dumps(asdict(self), default=str))
+        plain: dict[str, Any] = json.loads(json.dumps(asdict(self), default=str))
+        return plain
 
 
 def merge_feedback(

@@ -543,7 +543,8 @@ class Router:
         featurizer, classifier : components to use; a given classifier fixes ``C`` and ``class_weight``.
         refit_of : a router just trained by this recipe on part of ``df``: refit on all of ``df`` with
             its featurizer (vocabulary and IDF not refitted), chosen settings, temperatures, thresholds
-            and held-out figures (no validation folds; one fit per target). Used by :func:`lapor_nlp.routing.retrain` after judging a candidate.
+            and held-out figures (no validation folds; one fit per target). Used by
+            :func:`lapor_nlp.routing.retrain` after judging a candidate.
         settings_of : a router trained by this recipe: each target present in it keeps the setting
             (C, class_weight, half_life_days) validation chose for it there instead of searching
             ``config``'s grids (calibration and thresholds are fitted anew). Used by ``retrain``.
@@ -732,7 +733,8 @@ class Router:
         """Load a model directory written by :meth:`save`, verifying every file before use."""
         from lapor_nlp.routing.persistence import load_router
 
-        return load_router(Path(directory))
+        router: Router = load_router(Path(directory))
+        return router
 
     def __repr__(self) -> str:
         return (

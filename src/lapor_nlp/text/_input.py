@@ -52,7 +52,7 @@ def as_texts(X: Iterable[object], caller: str = "Preprocessor") -> list[str]:
     if shape is not None and len(shape) == 2:
         if shape[1] != 1:
             raise InputError(f"{caller} expects a 1-D list of texts, got an array of shape {tuple(shape)}")
-        X = X.ravel() if hasattr(X, "ravel") else [row[0] for row in X]  # type: ignore[attr-defined,index]
+        X = X.ravel() if hasattr(X, "ravel") else [row[0] for row in X]  # type: ignore[index]
     try:
         items = list(X)
     except TypeError:
