@@ -127,36 +127,6 @@ class _Fresh:
     suggestion: Any
 
 
-def route(
-    session: Session,
-    model: LoadedModel,
-    dups: DuplicateService,
-    req: schemas.RouteRequest,
-    *,
-    top_k: int,
-    duplicates_k: int,
-    max_chars: int,
-    duplicates_min_score: float = 0.0,
-    batcher: PredictBatcher | None = None,
-    guard: Guard | None = None,
-    audit_share: float = 0.0,
-) -> tuple[SuggestionRow, bool]:
-    """Route one complaint and store it; returns the row and whether it was new (False: idempotent replay)."""
-    return route_many(
-        session,
-        model,
-        dups,
-        [req],
-        top_k=top_k,
-        duplicates_k=duplicates_k,
-        max_chars=max_chars,
-        duplicates_min_score=duplicates_min_score,
-        batcher=batcher,
-        guard=guard,
-        audit_share=audit_share,
-    )[0]
-
-
 def route_many(
     session: Session,
     model: LoadedModel,

@@ -43,7 +43,7 @@ def route_one(
     guard: GuardDep,
 ) -> schemas.RouteResponse:
     """Route one complaint. Re-sending the same `id` with the same text returns the stored suggestion."""
-    return _route(body, session, model, dups, settings, metrics, batcher, guard)
+    return _route([body], session, model, dups, settings, metrics, batcher, guard)[0]
 
 
 @router.post("/route/batch", response_model=schemas.BatchRouteResponse, responses=_ERRORS)
@@ -65,38 +65,26 @@ def route_batch(
         raise PayloadTooLargeError(
             f"batch has {len(body.complaints)} complaints; the limit is {settings.max_batch}: split it up"
         )
-    stored = store.route_many(
-        session,
-        model,
-        dups,
-        body.complaints,
-        top_k=settings.top_k,
-        duplicates_k=settings.duplicates_k,
-        max_chars=settings.max_text_chars,
-        duplicates_min_score=settings.duplicates_min_score,
-        batcher=batcher,
-        guard=guard,
-        audit_share=settings.audit_share,
-    )
-    return schemas.BatchRouteResponse(results=[_counted(row, new, metrics) for row, new in stored])
+    results = _route(body.complaints, session, model, dups, settings, metrics, batcher, guard)
+    return schemas.BatchRouteResponse(results=results)
 
 
 def _route(
-    item: schemas.RouteRequest,
+    items: list[schemas.RouteRequest],
     session: SessionDep,
     model: ModelDep,
     dups: DuplicatesDep,
     settings: SettingsDep,
     metrics: MetricsDep,
     batcher: BatcherDep,
-    guard: Guard | None = None,
-) -> schemas.RouteResponse:
-    """Store (or find again) the suggestion for one complaint and count a new one by its decision."""
-    row, new = store.route(
+    guard: Guard | None,
+) -> list[schemas.RouteResponse]:
+    """Store (or find again) the suggestions of ``items`` in one transaction and count the new ones."""
+    stored = store.route_many(
         session,
         model,
         dups,
-        item,
+        items,
         top_k=settings.top_k,
         duplicates_k=settings.duplicates_k,
         max_chars=settings.max_text_chars,
@@ -105,7 +93,7 @@ def _route(
         guard=guard,
         audit_share=settings.audit_share,
     )
-    return _counted(row, new, metrics)
+    return [_counted(row, new, metrics) for row, new in stored]
 
 
 def _counted(row: SuggestionRow, new: bool, metrics: MetricsDep) -> schemas.RouteResponse:
