@@ -18,6 +18,7 @@ import pandas as pd
 import scipy.sparse as sp
 import sklearn
 
+from lapor_nlp._progress import progress_steps
 from lapor_nlp.errors import DataFormatError, EmptyComplaintError, InputError
 from lapor_nlp.routing.classifier import CalibratedLinearClassifier
 from lapor_nlp.routing.config import TrainingConfig, as_config
@@ -51,14 +52,8 @@ class EmptyTextWarning(UserWarning):
     """Some texts of a batch were empty; they got an empty label and ``review``."""
 
 
-def _progress(total: int, desc: str, enabled: bool) -> Any:
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc=desc, disable=not enabled, leave=False)
-
-
 def _redact_all(texts: Sequence[str], progress: bool) -> list[str]:
-    bar = _progress(len(texts), "redacting", progress and len(texts) > 200)
+    bar = progress_steps(len(texts), desc="redacting", enabled=progress and len(texts) > 200)
     out = []
     for i, text in enumerate(texts):
         out.append(redact(text))
@@ -240,8 +235,10 @@ def _fit_target(
     t = None if times is None else times[rows.idx]
     classes = np.asarray(sorted(set(rows.roles)), dtype=object)
     y_index = np.searchsorted(classes, np.asarray(rows.roles, dtype=object))
-    bar = _progress(
-        n_selection_points(cfg, t is not None) * cfg.selection_folds, f"choosing {target}", progress
+    bar = progress_steps(
+        n_selection_points(cfg, t is not None) * cfg.selection_folds,
+        desc=f"choosing {target}",
+        enabled=progress,
     )
     selection = select_setting(Xt, y_index, cfg, times=t, progress=bar)
     bar.close()
@@ -253,7 +250,7 @@ def _fit_target(
         calibration_folds=cfg.calibration_folds if t is not None else None,
         n_jobs=cfg.threads,
     )
-    bar = _progress(model.n_fit_steps(len(rows.idx)), f"training {target}", progress)
+    bar = progress_steps(model.n_fit_steps(len(rows.idx)), desc=f"training {target}", enabled=progress)
     model.fit(
         Xt,
         rows.roles,
