@@ -401,16 +401,17 @@ class DuplicateIndex:
         if terms.size == 0:
             return np.zeros(0)
         df = np.frombuffer(self._storage.df, dtype=np.int32)[terms]
-        return np.log((max(self._storage.n_alive, 1) + 1) / (np.maximum(df, 0) + 1.0)) + 1.0
+        idf: np.ndarray = np.log((max(self._storage.n_alive, 1) + 1) / (np.maximum(df, 0) + 1.0)) + 1.0
+        return idf
 
     def _idf_max(self) -> float:
         return math.log(max(self._storage.n_alive, 1) + 1) + 1.0
 
     def _query_norm(self, q: dict[str, Any]) -> float:
-        return float(np.sum(self._idf(q["known"]) ** 2)) + q["n_unknown"] * self._idf_max() ** 2
+        return float(np.sum(self._idf(q["known"]) ** 2)) + float(q["n_unknown"]) * self._idf_max() ** 2
 
     def _eligible(self, pos: np.ndarray, qtime: float) -> np.ndarray:
-        alive = np.frombuffer(self._storage.alive, dtype=np.uint8)[pos].astype(bool)
+        alive: np.ndarray = np.frombuffer(self._storage.alive, dtype=np.uint8)[pos].astype(bool)
         if not math.isnan(qtime):
             t = np.frombuffer(self._storage.time, dtype=np.float64)[pos]
             known = ~np.isnan(t)
