@@ -33,17 +33,18 @@ def recency_weights(
     return np.asarray(w / w.mean(), dtype=np.float64)
 
 
-def parse_times(df: pd.DataFrame, column: str, *, required: bool) -> np.ndarray | None:
-    """Timestamps of ``df[column]`` as ``datetime64[s]``; unparseable cells take the earliest time.
+def parse_times(df: pd.DataFrame, column: str, *, required: bool) -> tuple[np.ndarray | None, int]:
+    """Timestamps of ``df[column]`` as ``datetime64[s]`` (unparseable cells take the earliest time), and
+    how many non-empty cells could not be read.
 
-    Returns None when fewer than 80% of the cells parse and ``required`` is False (the caller then
+    The times are None when fewer than 80% of the cells parse and ``required`` is False (the caller then
     trains without time); raises :class:`DataFormatError` when ``required``.
     """
-    parsed, _ = parse_timestamps(df[column])  # WIB unless an offset is given; day-first, Excel serials
+    parsed, unparsed = parse_timestamps(df[column])  # WIB unless an offset is given; day-first, Excel serials
     ok = parsed.notna()
     if not len(df) or ok.mean() < 0.8:
         if not required:
-            return None
+            return None, unparsed
         raise DataFormatError(
             f"time column {column!r}: only {int(ok.sum())} of {len(df)} values are dates/times "
             f"(e.g. {df[column].iloc[0]!r} in the first row); name another column or pass "
@@ -51,4 +52,4 @@ def parse_times(df: pd.DataFrame, column: str, *, required: bool) -> np.ndarray 
         )
     values = parsed.dt.tz_localize(None).to_numpy(dtype="datetime64[s]")
     filled: np.ndarray = np.where(ok.to_numpy(), values, values[ok.to_numpy()].min())
-    return filled
+    return filled, unparsed

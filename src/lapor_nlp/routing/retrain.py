@@ -185,7 +185,7 @@ def retrain(
             f"the base data has no time column {time_column!r}, which the model was trained with"
         )
     data = merge_feedback(base, feedback, text=text, targets=targets, location=location, time=time_column)
-    times = parse_times(data, time_column, required=True)
+    times, _ = parse_times(data, time_column, required=True)
     if times is None:  # pragma: no cover - required=True raises instead
         raise InputError(f"time column {time_column!r} could not be read")
     fb_times = times[data["_from_feedback"].to_numpy()]

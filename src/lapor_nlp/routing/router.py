@@ -147,17 +147,18 @@ def _drop_empty_texts(df: pd.DataFrame, text: str) -> tuple[pd.DataFrame, list[s
 
 def _time_order(
     df: pd.DataFrame, time_column: str | None
-) -> tuple[pd.DataFrame, np.ndarray | None, str | None]:
-    """``df`` sorted by its time column (stable), the times, and the column used (None: no time)."""
+) -> tuple[pd.DataFrame, np.ndarray | None, str | None, int]:
+    """``df`` sorted by its time column (stable), the times, the column used (None: no time) and how
+    many of its values could not be read."""
     if time_column is None or (time_column == AUTO_TIME_COLUMN and DEFAULT_TIME_COLUMN not in df.columns):
-        return df, None, None
+        return df, None, None, 0
     column = DEFAULT_TIME_COLUMN if time_column == AUTO_TIME_COLUMN else time_column
     require_columns(df, [column], what="time column")
-    times = parse_times(df, column, required=time_column != AUTO_TIME_COLUMN)
+    times, unparsed = parse_times(df, column, required=time_column != AUTO_TIME_COLUMN)
     if times is None:
-        return df, None, None
+        return df, None, None, 0
     order = np.argsort(times, kind="stable")
-    return df.iloc[order].reset_index(drop=True), times[order], column
+    return df.iloc[order].reset_index(drop=True), times[order], column, unparsed
 
 
 @dataclass
@@ -366,6 +367,7 @@ def _training_metadata(
     location: Sequence[str],
     time_column: str | None,
     times: np.ndarray | None,
+    unparsed_times: int,
     cfg: TrainingConfig,
     featurizer: TextFeaturizer,
     template: CalibratedLinearClassifier,
@@ -388,12 +390,11 @@ def _training_metadata(
     }
     date_range: dict[str, str | int] | None
     if times is not None and time_column is not None:
-        _, unparsed = parse_timestamps(df[time_column])
         date_range = {
             "column": time_column,
             "min": str(times.min()),
             "max": str(times.max()),
-            "unparsed": unparsed,
+            "unparsed": unparsed_times,
         }
     else:
         date_range = _date_range(df)
@@ -552,7 +553,7 @@ class Router:
         )
         targets, location = _check_training_inputs(df, text, targets, location)
         df, texts = _drop_empty_texts(df, text)
-        df, times, used_time = _time_order(df, time_column)
+        df, times, used_time, unparsed_times = _time_order(df, time_column)
         redacted = _redact_all(texts if times is None else text_series(df, text), progress)
         cleaned = [clean(t) for t in redacted]
         locations = {c: text_series(df, c) for c in location}
@@ -574,7 +575,18 @@ class Router:
             model, selection = _fit_target(X, rows, times, _fixed(cfg, setting), template, target, progress)
             fitted[target] = _held_out_figures(model, rows, location, locations, cleaned, cfg, selection)
         metadata = _training_metadata(
-            df, text, targets, location, used_time, times, cfg, featurizer, template, X, fitted
+            df,
+            text,
+            targets,
+            location,
+            used_time,
+            times,
+            unparsed_times,
+            cfg,
+            featurizer,
+            template,
+            X,
+            fitted,
         )
         metadata["training_seconds"] = round(time.perf_counter() - start, 1)
         return cls(
