@@ -4,13 +4,17 @@ Each month is predicted by
 - **monthly**: the router as the product runs it: after each month its dispositions are fed back as
   reviewed feedback and :func:`lapor_nlp.routing.retrain` trains a candidate and promotes it only if it
   is not worse on the latest 28 days (else the champion stays);
+- **refresh** (with ``--refresh-days N``): as monthly, and in between, every N days of the month, the
+  cheap update path (``retrain(..., refresh=True)``: the champion's features, settings and thresholds
+  kept, only its weights refit on the decisions so far, judged on the latest N days);
 - **static**: the router trained once on Jan-Jun;
 - **baseline**: plain word 1-2 + char 2-5 TF-IDF + LinearSVC(C=0.5, class_weight="balanced") on the raw
   agency labels, retrained on everything seen so far each month (top-1/top-3 only, no ``auto``).
 All three in the same run. December 2022 is the held-out month: it is reported (marked ``held_out``)
 but never used to choose anything; the means are given for Jul-Nov and for December separately.
 
-Run: ``nice .venv/bin/python benchmarks/bench_replay.py [--months 2022-07,2022-08] [--json OUT]``.
+Run: ``nice .venv/bin/python benchmarks/bench_replay.py [--months 2022-07,2022-08] [--refresh-days 7]
+[--json OUT]``.
 """
 
 from __future__ import annotations
@@ -74,6 +78,44 @@ def as_feedback(month: pd.DataFrame) -> pd.DataFrame:
     return month.assign(outcome="accepted", flagged="", reviewer="replay", decided_at=month.submitted_at)
 
 
+def pooled(parts: list[dict[str, object]]) -> dict[str, object]:
+    """Figures of several consecutive parts of a month as one (n- and auto_n-weighted)."""
+    out: dict[str, object] = {"n": sum(int(p["n"]) for p in parts)}  # type: ignore[call-overload]
+    for key in KEEP[1:]:
+        out[key] = mean(parts, key)
+    out["auto_n"] = sum(int(p["auto_n"] or 0) for p in parts)  # type: ignore[call-overload]
+    return out
+
+
+def refreshed_month(
+    champion_dir: Path, seen: pd.DataFrame, month: pd.DataFrame, days: int, tmp: Path, tag: str
+) -> tuple[dict[str, object], Path, list[float]]:
+    """Predict ``month`` in parts of ``days`` days, refreshing the champion after each part.
+
+    Returns the month's pooled figures, the champion after the last refresh, and the refresh seconds.
+    """
+    from lapor_nlp import Router
+    from lapor_nlp.routing import retrain
+
+    day = pd.to_datetime(month.submitted_at).dt.day.to_numpy()
+    parts, seconds = [], []
+    for start in range(1, 32, days):
+        part = month[(day >= start) & (day < start + days)]
+        if len(part):
+            parts.append(scores(Router.load(champion_dir), part))
+        later = month[day >= start + days]
+        if not len(part) or not len(later):
+            continue
+        t = time.perf_counter()
+        out = tmp / f"refresh-{tag}-{start}"
+        so_far = month[day < start + days]
+        verdict = retrain(champion_dir, seen, as_feedback(so_far), out, window_days=days, refresh=True)
+        seconds.append(round(time.perf_counter() - t, 1))
+        if verdict.promote:
+            champion_dir = out
+    return pooled(parts), champion_dir, seconds
+
+
 def mean(rows: list[dict[str, object]], key: str) -> float | None:
     """n-weighted mean (auto precision weighted by auto decisions)."""
     weight = "auto_n" if key == "auto_precision" else "n"
@@ -89,6 +131,12 @@ def main() -> int:
     )
     parser.add_argument("--config", help="training settings for the initial model (JSON/TOML)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the plain baseline")
+    parser.add_argument(
+        "--refresh-days",
+        type=int,
+        default=0,
+        help="also replay monthly retrains with a refresh every N days in between (e.g. 7)",
+    )
     parser.add_argument("--json", help="also write the figures to this JSON file")
     args = parser.parse_args()
     csv = DATA / "surabaya" / "complaints_2022.csv"
@@ -102,7 +150,7 @@ def main() -> int:
     df = df[df.agency.str.strip() != ""].reset_index(drop=True)
     months = [m.strip() for m in args.months.split(",") if m.strip()]
     seen = df[df.submitted_at < f"{months[0]}-01"].reset_index(drop=True)
-    rows: dict[str, list[dict[str, object]]] = {"monthly": [], "static": [], "baseline": []}
+    rows: dict[str, list[dict[str, object]]] = {"monthly": [], "refresh": [], "static": [], "baseline": []}
     with tempfile.TemporaryDirectory() as tmp:
         champion_dir = Path(tmp) / "champion-0"
         t = time.perf_counter()
@@ -116,11 +164,17 @@ def main() -> int:
         chosen = static.metadata.get("chosen_settings", {}).get("agency", {}).get("chosen")
         print(f"chosen: {json.dumps(chosen)}")
         static.save(champion_dir)
+        refresh_dir = champion_dir
         for i, m in enumerate(months):
             month = df[df.submitted_at.str.startswith(m)].reset_index(drop=True)
             tag = {"month": m, "held_out": m == HELD_OUT}
             monthly = Router.load(champion_dir)
             rows["monthly"].append(tag | scores(monthly, month))
+            if args.refresh_days:
+                figures, refresh_dir, seconds = refreshed_month(
+                    refresh_dir, seen, month, args.refresh_days, Path(tmp), m
+                )
+                rows["refresh"].append(tag | figures | {"refresh_seconds": seconds})
             rows["static"].append(tag | scores(static, month))
             if not args.no_baseline:
                 rows["baseline"].append(tag | baseline(seen, month))
@@ -142,6 +196,16 @@ def main() -> int:
                 )
                 if verdict.promote:
                     champion_dir = out
+                if args.refresh_days:  # the month's full retrain, from the refreshed champion
+                    t = time.perf_counter()
+                    out = Path(tmp) / f"refresh-full-{i + 1}"
+                    verdict = retrain(refresh_dir, seen, as_feedback(month), out)
+                    rows["refresh"][-1]["retrain_after"] = {
+                        "promote": verdict.promote,
+                        "seconds": round(time.perf_counter() - t, 1),
+                    }
+                    if verdict.promote:
+                        refresh_dir = out
                 seen = pd.concat([seen, month], ignore_index=True)
     summary = {
         name: {

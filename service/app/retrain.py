@@ -49,6 +49,7 @@ class RetrainStatus:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     candidate: str | None = None
+    mode: str = "full"  # full | refresh
     feedback_rows: int | None = None
     promoted: bool | None = None
     verdict: dict[str, Any] | None = None
@@ -60,6 +61,7 @@ class RetrainStatus:
             "started_at": self.started_at.isoformat() if self.started_at else None,
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
             "candidate": self.candidate,
+            "mode": self.mode,
             "feedback_rows": self.feedback_rows,
             "promoted": self.promoted,
             "verdict": self.verdict,
@@ -96,8 +98,13 @@ class Retrainer:
         holder: ModelHolder,
         guard: Guard,
         metrics: Metrics,
+        refresh: bool = False,
     ) -> RetrainStatus:
-        """Start a retrain in the background; 409 if one is running or no base data is configured."""
+        """Start a retrain in the background; 409 if one is running or no base data is configured.
+
+        ``refresh``: the cheap update path (the champion's features, settings and thresholds kept,
+        only the weights refit; see :func:`lapor_nlp.routing.retrain`).
+        """
         base = self.settings.retrain_base
         if base is None:
             raise RetrainNotConfiguredError(
@@ -112,10 +119,11 @@ class Retrainer:
                 )
             stamp = datetime.now(UTC)
             out_dir = self.candidates_dir() / stamp.strftime("%Y%m%dT%H%M%S%fZ")
-            self.status = RetrainStatus(state="running", started_at=stamp, candidate=out_dir.name)
+            mode = "refresh" if refresh else "full"
+            self.status = RetrainStatus(state="running", started_at=stamp, candidate=out_dir.name, mode=mode)
             self._thread = threading.Thread(
                 target=self._run,
-                args=(base, out_dir, sessionmaker, holder, guard, metrics),
+                args=(base, out_dir, sessionmaker, holder, guard, metrics, refresh),
                 name="lapor-retrain",
                 daemon=True,
             )
@@ -130,6 +138,7 @@ class Retrainer:
         holder: ModelHolder,
         guard: Guard,
         metrics: Metrics,
+        refresh: bool,
     ) -> None:
         rows: int | None = None
         try:
@@ -149,6 +158,7 @@ class Retrainer:
                 out_dir,
                 window_days=self.settings.retrain_window_days,
                 progress=False,
+                **({"refresh": True} if refresh else {}),
             )
             verdict_dict = dict(verdict.to_dict())
             promoted = bool(verdict.promote)

@@ -188,10 +188,21 @@ class RetrainStatusOut(BaseModel):
     started_at: datetime | None
     finished_at: datetime | None
     candidate: str | None = Field(description="directory name under <models>/candidates")
+    mode: Literal["full", "refresh"] = Field(
+        default="full", description="full retrain, or refresh (the champion's weights refit only)"
+    )
     feedback_rows: int | None
     promoted: bool | None
     verdict: dict[str, Any] | None
     error: str | None
+
+
+class RetrainRequest(_Strict):
+    mode: Literal["full", "refresh"] = Field(
+        default="full",
+        description="full: features, settings and thresholds learned anew; refresh: the cheap update, "
+        "only the champion's weights are refit on the new rows (run between full retrains)",
+    )
 
 
 class ReloadRequest(_Strict):

@@ -144,6 +144,21 @@ def test_retrain_promotes_the_candidate_and_keeps_the_verdict(tmp_path: Path) ->
         assert c.post("/v1/model/reload", headers=ADMIN, json={"model_dir": "candidates"}).status_code == 422
 
 
+def test_retrain_refresh_mode_reaches_the_library_and_the_status(tmp_path: Path) -> None:
+    fake = FakeRetrain(promote=True)
+    with _client(tmp_path, fake) as c:
+        _fill(c)
+        r = c.post("/v1/model/retrain", headers=ADMIN, json={"mode": "refresh"})
+        assert r.status_code == 202 and r.json()["mode"] == "refresh"
+        status = _wait(c)
+        assert status["state"] == "succeeded" and status["mode"] == "refresh"
+        assert fake.calls[0]["refresh"] is True
+        c.post("/v1/model/retrain", headers=ADMIN, json={})  # default: a full retrain
+        assert _wait(c)["mode"] == "full" and "refresh" not in fake.calls[1]
+        bad = c.post("/v1/model/retrain", headers=ADMIN, json={"mode": "quick"})
+        assert bad.status_code == 422 and len(fake.calls) == 2
+
+
 def test_retrain_keeps_the_champion_when_the_candidate_is_worse(tmp_path: Path) -> None:
     with _client(tmp_path, FakeRetrain(promote=False)) as c:
         _fill(c)

@@ -301,3 +301,32 @@ def test_retrain_reuses_the_champions_choice_per_target(tmp_path: Path) -> None:
     retrain(tmp_path / "champion", good, feedback, tmp_path / "reopened", config=grid)
     reopened = Router.load(tmp_path / "reopened").metadata["chosen_settings"]
     assert all(len(reopened[t]["tried"]) > 1 for t in ("topic", "agency"))  # config re-opens the search
+
+
+@pytest.mark.slow
+def test_retrain_refresh_keeps_features_settings_and_thresholds(tmp_path: Path) -> None:
+    good = make_complaints()
+    args = {"text": "text", "targets": ["topic", "agency"], "location": ["kecamatan", "kelurahan"]}
+    champion = Router.train(good, progress=False, config=FAST, **args)
+    champion.save(tmp_path / "champion")
+    feedback = _feedback(good)
+    feedback["text"] = feedback["text"] + " jembatan ambrol"  # words the champion never saw
+    verdict = retrain(tmp_path / "champion", good, feedback, tmp_path / "fresh", refresh=True)
+    assert verdict.settings["mode"] == "refresh" and verdict.promote, verdict.reason
+    fresh = Router.load(tmp_path / "fresh")
+    assert fresh.metadata["data"]["n_rows"] == len(good) + len(feedback)  # the weights saw the new rows
+    assert list(fresh.featurizer.word_vocabulary_) == list(champion.featurizer.word_vocabulary_)
+    assert "ambrol" not in set(fresh.featurizer.word_vocabulary_)  # new words wait for a full retrain
+    for target in ("topic", "agency"):
+        assert fresh.thresholds[target] == champion.thresholds[target]
+        assert fresh.classifiers[target].temperature_ == champion.classifiers[target].temperature_
+        assert fresh.metadata["chosen_settings"][target]["chosen"] == (
+            champion.metadata["chosen_settings"][target]["chosen"]
+        )
+        changed = fresh.classifiers[target].coef_ != champion.classifiers[target].coef_
+        assert changed.nnz > 0  # refit, not copied
+    full = retrain(tmp_path / "champion", good, feedback, tmp_path / "full")
+    assert full.settings["mode"] == "full"
+    assert "ambrol" in set(Router.load(tmp_path / "full").featurizer.word_vocabulary_)
+    with pytest.raises(InputError, match="refresh"):
+        retrain(tmp_path / "champion", good, feedback, tmp_path / "x", refresh=True, config=FAST)

@@ -103,15 +103,25 @@ def reload_model(
     responses=_ERRORS,
 )
 def start_retrain(
-    request: Request, holder: HolderDep, guard: GuardDep, metrics: MetricsDep, retrainer: RetrainerDep
+    request: Request,
+    holder: HolderDep,
+    guard: GuardDep,
+    metrics: MetricsDep,
+    retrainer: RetrainerDep,
+    body: schemas.RetrainRequest | None = None,
 ) -> schemas.RetrainStatusOut:
     """Retrain in the background on the base data plus every reviewed decision (409 if one is running).
 
     The candidate goes to `candidates/<timestamp>` next to the model and is swapped in only if its
     promotion verdict says so; follow it with `GET /v1/model/retrain`, see the verdict in `GET /v1/model`.
+    Body (optional): `{"mode": "refresh"}` for the cheap update between full retrains.
     """
     status = retrainer.start(
-        sessionmaker=request.app.state.sessionmaker, holder=holder, guard=guard, metrics=metrics
+        sessionmaker=request.app.state.sessionmaker,
+        holder=holder,
+        guard=guard,
+        metrics=metrics,
+        refresh=body is not None and body.mode == "refresh",
     )
     return schemas.RetrainStatusOut(**status.to_dict())
 

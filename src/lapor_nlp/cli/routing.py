@@ -50,6 +50,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     r.add_argument("--model", default="models/default", help="current (champion) model directory")
     r.add_argument("--window-days", type=int, default=28, help="judge on the latest N days of feedback (28)")
     r.add_argument("--config", help="JSON or TOML training settings (default: the champion's)")
+    r.add_argument(
+        "--refresh",
+        action="store_true",
+        help="cheap update: refit the champion's weights on the new rows, keeping its features, "
+        "settings and thresholds (run between full retrains, e.g. weekly)",
+    )
     r.add_argument("--quiet", action="store_true", help="no progress bars or summary")
     r.set_defaults(func=_retrain)
 
@@ -212,6 +218,7 @@ def _retrain(args: argparse.Namespace) -> int:
             window_days=args.window_days,
             progress=not args.quiet,
             config=args.config,
+            refresh=args.refresh,
         )
     if not args.quiet:
         w = verdict.window

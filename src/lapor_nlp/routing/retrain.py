@@ -10,6 +10,13 @@ recent decisions are the most valuable training data, and the refit only adds ro
 was just shown not to be worse. The candidate is trained with the champion's recorded settings (the
 values validation chose for it), so a retrain does not repeat the grid search; ``config`` re-opens it.
 
+A *refresh* (``refresh=True``, ``lapor-nlp retrain --refresh``) is the cheap update path between full
+retrains: the candidate keeps the champion's features (vocabulary and IDF), settings, temperatures and
+``auto`` thresholds and only its weights are refit (one fit per target for the judged candidate, one
+for the promoted refit, instead of the held-out folds as well); it is judged by the same rule. New
+words and recalibrated thresholds arrive with the next full retrain, so schedule both (e.g. refresh
+weekly, full retrain monthly; see ``benchmarks/bench_replay.py --refresh-days``).
+
 Promotion rule (:data:`RULE`), for every target of the champion: the candidate's top-1 accuracy on the
 window is at least the champion's minus ``tolerance`` (0.01), and its ``auto`` decisions reach the
 target precision minus ``precision_tolerance`` (0.02, small windows are noisy) or the champion's own
@@ -154,6 +161,7 @@ def retrain(
     progress: bool = False,
     config: TrainingConfig | Mapping[str, Any] | str | Path | None = None,
     tolerance: float = 0.01,
+    refresh: bool = False,
 ) -> PromotionVerdict:
     """Train a candidate on ``base`` + ``feedback`` with the champion's recorded settings, judge both
     on the latest ``window_days`` of feedback, write the candidate and ``promotion.json`` to ``out_dir``.
@@ -162,9 +170,15 @@ def retrain(
     with its grids fixed to the settings validation chose for the champion (``config`` replaces it,
     e.g. to re-open the grids). The written candidate is refit on all rows when promoted (see the
     module docstring); when rejected, the judged candidate (without the window) is written for inspection.
+    ``refresh``: refit the champion's weights only (see the module docstring); excludes ``config``.
     """
     if not isinstance(window_days, int) or window_days < 1:
         raise InputError(f"window_days must be a positive integer, got {window_days!r}")
+    if refresh and config is not None:
+        raise InputError(
+            "a refresh keeps the champion's settings, features and thresholds, so it takes no config; "
+            "run a full retrain (without refresh) to change settings"
+        )
     champion = Router.load(champion_dir)
     meta = champion.metadata
     text, targets, location = champion.text_column, list(champion.targets), list(champion.location_columns)
@@ -205,7 +219,8 @@ def retrain(
             data.loc[~in_window].drop(columns="_from_feedback"),
             config=cfg,
             progress=progress,
-            settings_of=champion if config is None else None,
+            settings_of=champion if config is None and not refresh else None,
+            refit_of=champion if refresh else None,
             **train_args,
         )
     window_info = {"start": str(start), "end": str(end), "n": int(len(window)), "days": window_days}
@@ -237,7 +252,12 @@ def retrain(
         champion=champion_figures,
         candidate=candidate_figures,
         rule=RULE.format(tolerance=tolerance, precision_tolerance=0.02, min_window_rows=30),
-        settings={"chosen": chosen, "refit_on_window": promote, "champion": str(champion_dir)},
+        settings={
+            "chosen": chosen,
+            "mode": "refresh" if refresh else "full",
+            "refit_on_window": promote,
+            "champion": str(champion_dir),
+        },
     )
     candidate.metadata["promotion"] = verdict.to_dict()
     candidate.metadata["command"] = meta.get("command", "")
