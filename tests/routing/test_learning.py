@@ -320,8 +320,9 @@ def test_retrain_refresh_keeps_features_settings_and_thresholds(tmp_path: Path) 
     for target in ("topic", "agency"):
         assert fresh.thresholds[target] == champion.thresholds[target]
         assert fresh.classifiers[target].temperature_ == champion.classifiers[target].temperature_
-        assert fresh.metadata["chosen_settings"][target]["chosen"] == (
-            champion.metadata["chosen_settings"][target]["chosen"]
+        assert (
+            fresh.metadata["chosen_settings"][target]["chosen"]
+            == (champion.metadata["chosen_settings"][target]["chosen"])
         )
         changed = fresh.classifiers[target].coef_ != champion.classifiers[target].coef_
         assert changed.nnz > 0  # refit, not copied
