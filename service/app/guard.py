@@ -11,7 +11,9 @@ bound of its precision falls below the model's ``target_precision`` (its precisi
 target with ~97.5% confidence at z=1.96); ``rule="lower"`` pauses when the *lower* bound is below the
 target (only classes shown to reach it stay ``auto``; that pauses nearly every class, see
 ``benchmarks/sim_guard.py``). A paused class stays paused under this model version (a ``pause`` row in
-``guard_events``); a new model version starts with fresh evidence (``resume`` rows).
+``guard_events``); a new model version starts with fresh evidence (``resume`` rows), except a
+*refresh* of the served model (``retrain --refresh``: same thresholds and calibration, new weights),
+under which the paused classes stay paused (``pause`` rows copied) until a full retrain.
 
 Everything is derived from the database, so replicas sharing it reach the same verdict: each process
 recomputes after every decision it records and when its cached verdict is older than ``ttl_seconds``.
@@ -26,6 +28,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import case, func, or_, select
@@ -317,9 +320,12 @@ class Guard:
         )
 
     def record_model_change(self, old: LoadedModel, new: LoadedModel) -> int:
-        """Write ``resume`` events for the classes paused under ``old``; returns how many."""
+        """Carry the pauses of ``old`` over to ``new``: ``resume`` events after a full retrain (evidence
+        starts afresh), ``pause`` events again when ``new`` is a refresh of ``old`` (same thresholds and
+        calibration, so what was paused stays paused until a full retrain). Returns the events written."""
         if old.version == new.version:
             return 0
+        refresh = _is_refresh_of(new, old)
         written = 0
         with self.sessionmaker() as session:
             paused = session.scalars(
@@ -328,19 +334,28 @@ class Guard:
                 )
             ).all()
             for e in paused:
+                if refresh:
+                    kept = (e.reviewed, e.correct, e.lower_bound, e.upper_bound, e.target_precision)
+                    reason = (
+                        f"kept from {old.version} ({e.reason}): model {new.version} is a refresh with the "
+                        "same thresholds; a full retrain restores auto-routing"
+                    )
+                else:
+                    kept = (0, 0, 0.0, 1.0, _target_precision(new))
+                    reason = f"model {new.version} replaced {old.version}; evidence starts afresh"
                 session.add(
                     GuardEventRow(
                         created_at=utcnow(),
                         model_version=new.version,
                         target=e.target,
                         label=e.label,
-                        kind="resume",
-                        reviewed=0,
-                        correct=0,
-                        lower_bound=0.0,
-                        upper_bound=1.0,
-                        target_precision=_target_precision(new),
-                        reason=f"model {new.version} replaced {old.version}; evidence starts afresh",
+                        kind="pause" if refresh else "resume",
+                        reviewed=kept[0],
+                        correct=kept[1],
+                        lower_bound=kept[2],
+                        upper_bound=kept[3],
+                        target_precision=kept[4],
+                        reason=reason,
                     )
                 )
                 try:
@@ -350,11 +365,21 @@ class Guard:
                     continue
                 written += 1
                 logger.warning(
-                    "guard resumed auto-routing: model=%s target=%s label=%r (was paused under %s)",
+                    "guard %s: model=%s target=%s label=%r (paused under %s)",
+                    "keeps auto-routing paused" if refresh else "resumed auto-routing",
                     new.version, e.target, e.label, old.version,
                 )  # fmt: skip
         self._cached = None
         return written
+
+
+def _is_refresh_of(new: LoadedModel, old: LoadedModel) -> bool:
+    """Whether ``new`` was made by a refresh (``retrain --refresh``) of the model served as ``old``."""
+    settings = ((new.router.metadata or {}).get("promotion") or {}).get("settings") or {}
+    if settings.get("mode") != "refresh":
+        return False
+    champion = str(settings.get("champion", ""))
+    return bool(champion) and Path(champion).name == Path(str(old.source)).name
 
 
 def _target_precision(model: LoadedModel) -> float:

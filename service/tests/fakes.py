@@ -43,9 +43,12 @@ class FakeSuggestion:
 class FakeRouter:
     """Keyword rules: a known keyword gives a confident 'auto' suggestion, anything else goes to review."""
 
-    def __init__(self, version: str = "fake-1", *, delay: float = 0.0) -> None:
+    def __init__(
+        self, version: str = "fake-1", *, delay: float = 0.0, promotion: dict[str, Any] | None = None
+    ) -> None:
         self._version = version
         self.delay = delay
+        self.promotion = promotion
         self.calls = 0
         self.batch_sizes: list[int] = []
 
@@ -59,7 +62,10 @@ class FakeRouter:
 
     @property
     def metadata(self) -> dict[str, Any]:
-        return {"version": self._version, "metrics": {"agency": {"accuracy": 0.5}}}
+        meta: dict[str, Any] = {"version": self._version, "metrics": {"agency": {"accuracy": 0.5}}}
+        if self.promotion is not None:
+            meta["promotion"] = self.promotion
+        return meta
 
     @property
     def model_card(self) -> str:

@@ -150,6 +150,39 @@ def test_guard_pauses_a_class_after_a_policy_change_and_resumes_after_a_new_mode
     assert kinds == [("pause", "agency", DLH, 24, 20), ("resume", "agency", DLH, 0, 0)]
 
 
+def test_guard_keeps_a_pause_through_a_refresh_and_resumes_after_a_full_retrain(
+    audit_all: TestClient, database_url: str
+) -> None:
+    c = audit_all
+    for i in range(20):
+        _decide(c, _route(c, f"sampah menumpuk di rt {i}", f"B-{i}")["suggestion_id"], DLH)
+    for k in range(4):
+        _decide(c, _route(c, f"sampah liar di sungai {k}", f"C-{k}")["suggestion_id"], DISHUB)
+    state = _agency_state(c)
+    assert state is not None and state["auto"] is False
+    models = c.app.state.models  # type: ignore[attr-defined]
+    served = models.get().source
+    refresh = {"settings": {"mode": "refresh", "champion": served}}
+    models.loader = lambda _path: FakeRouter(version="fake-2", promotion=refresh)
+    assert c.post("/v1/model/reload", headers=ADMIN, json={}).status_code == 200
+    held = _route(c, "sampah menumpuk lagi", "E-1")
+    assert held["status"] == "review" and held["guard_held"] == ["agency"]  # same thresholds: still paused
+    state = _agency_state(c)
+    assert state is not None and state["auto"] is False and "refresh" in state["reason"]
+    full = {"settings": {"mode": "full", "champion": served}}
+    models.loader = lambda _path: FakeRouter(version="fake-3", promotion=full)
+    assert c.post("/v1/model/reload", headers=ADMIN, json={}).status_code == 200
+    assert _route(c, "sampah menumpuk sekali lagi", "F-1")["status"] == "auto"
+    engine = create_engine(database_url)
+    with Session(engine) as s:
+        kinds = [
+            (e.kind, e.model_version, e.reviewed)
+            for e in s.scalars(select(GuardEventRow).order_by(GuardEventRow.id))
+        ]
+    engine.dispose()
+    assert kinds == [("pause", "fake-1", 24), ("pause", "fake-2", 24), ("resume", "fake-3", 0)]
+
+
 def test_guard_does_not_pause_before_the_minimum_evidence(database_url: str) -> None:
     with TestClient(_app(database_url, audit_share=1.0)) as c:
         for i in range(MIN_EVIDENCE - 1):  # every one wrong, but fewer than the minimum
