@@ -331,3 +331,18 @@ def test_retrain_refresh_keeps_features_settings_and_thresholds(tmp_path: Path) 
     assert "ambrol" in set(Router.load(tmp_path / "full").featurizer.word_vocabulary_)
     with pytest.raises(InputError, match="refresh"):
         retrain(tmp_path / "champion", good, feedback, tmp_path / "x", refresh=True, config=FAST)
+
+
+@pytest.mark.slow
+def test_retrain_window_leaves_out_what_the_champion_trained_on(tmp_path: Path) -> None:
+    good = make_complaints()
+    feedback = _feedback(good)
+    times = pd.to_datetime(feedback.submitted_at)
+    learned = feedback[times < times.max() - pd.Timedelta(days=10)]  # e.g. by last week's refresh
+    args = {"text": "text", "targets": ["agency"], "location": ["kecamatan", "kelurahan"]}
+    Router.train(pd.concat([good, learned]), progress=False, config=FAST, **args).save(tmp_path / "champion")
+    verdict = retrain(tmp_path / "champion", good, feedback, tmp_path / "candidate", window_days=28)
+    unseen = len(feedback) - len(learned)
+    assert verdict.window["n"] == unseen  # not the 28 days: the champion knows all but the last 10
+    newest = pd.to_datetime(learned.submitted_at).max().floor("s")  # times are read to the second
+    assert pd.Timestamp(verdict.window["champion_trained_until"]) == newest

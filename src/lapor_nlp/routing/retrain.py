@@ -3,7 +3,9 @@
 Champion/challenger: the *champion* is the model serving now; the *candidate* is trained on the base
 data plus the reviewed decisions fed back (feedback wins over a base row with the same ``id``).
 Both are judged on the most recent ``window_days`` of reviewed feedback (by the time column), which
-the judged candidate has **not** trained on. When the verdict is to promote, the candidate written to
+**neither** has trained on: the window starts after the newest row the champion was trained on (a
+champion refreshed last week is not judged on the weeks it has learned), and the judged candidate is
+trained on everything before the window. When the verdict is to promote, the candidate written to
 ``out_dir`` is refit on everything, the window included, keeping the judged candidate's settings,
 temperatures and ``auto`` thresholds (``Router.train(refit_of=...)``, one fit per target): the most
 recent decisions are the most valuable training data, and the refit only adds rows to a model that
@@ -116,6 +118,20 @@ def _figures(router: Router, window: pd.DataFrame) -> dict[str, dict[str, Any]]:
     return {t: {k: ev.metrics.get(k) for k in _FIGURES} for t, ev in results.items()}
 
 
+def _trained_until(meta: Mapping[str, Any], time_column: str) -> np.datetime64 | None:
+    """Newest training time of a model (from its metadata, when it was trained on ``time_column``)."""
+    date_range = (meta.get("data") or {}).get("date_range") or {}
+    if date_range.get("column") != time_column or not date_range.get("max"):
+        return None
+    try:
+        newest = pd.Timestamp(str(date_range["max"]))
+    except (TypeError, ValueError):
+        return None
+    if newest.tzinfo is not None:
+        newest = newest.tz_localize(None)
+    return np.datetime64(newest.to_datetime64(), "us")
+
+
 def judge(
     champion: Mapping[str, Mapping[str, Any]],
     candidate: Mapping[str, Mapping[str, Any]],
@@ -205,6 +221,9 @@ def retrain(
     fb_times = times[data["_from_feedback"].to_numpy()]
     end = fb_times.max() if len(fb_times) else times.max()
     start = end - np.timedelta64(window_days, "D")
+    trained_until = _trained_until(meta, time_column)
+    if trained_until is not None and trained_until > start:
+        start = trained_until
     in_window = data["_from_feedback"].to_numpy() & (times > start)
     window = data.loc[in_window].drop(columns="_from_feedback").reset_index(drop=True)
     train_args: dict[str, Any] = {
@@ -223,7 +242,13 @@ def retrain(
             refit_of=champion if refresh else None,
             **train_args,
         )
-    window_info = {"start": str(start), "end": str(end), "n": int(len(window)), "days": window_days}
+    window_info = {
+        "start": str(start),
+        "end": str(end),
+        "n": int(len(window)),
+        "days": window_days,
+        "champion_trained_until": None if trained_until is None else str(trained_until),
+    }
     champion_figures = _figures(champion, window) if len(window) else {}
     candidate_figures = _figures(judged, window) if len(window) else {}
     promote, reason = judge(
