@@ -7,9 +7,9 @@ Datasets (macro-F1 and accuracy on the same split, both trained on the same rows
   ``lookup_topik.csv``; trained Jan-Aug, tested Sep-Nov (December, the held-out month, is not used);
 - ``surabaya16``: a proxy of a provincial dataset of 16 categories whose text was already lower-cased,
   stop-word-filtered, Sastrawi-stemmed and cut at 255 characters (as ``lapor_2013_3class``): the 16 most
-  frequent Surabaya ``agency`` values (1,508 .. 55 rows, Jan-Nov), the text run through plain PySastrawi
-  (``StopWordRemover.remove`` of the lower-cased text, then ``Stemmer.stem``, then ``[:255]``), no time
-  column, a stratified random 75/25 split (``--seed``);
+  frequent Surabaya ``agency`` values of Jan-Nov (1,407 .. 56 rows, 6,753 in all), the text run through
+  plain PySastrawi (``StopWordRemover.remove`` of the lower-cased text, then ``Stemmer.stem``, then
+  ``[:255]``), no time column, a stratified random 75/25 split (``--seed``);
 - ``surabaya16-time``: the same rows and text, trained Jan-Aug and tested Sep-Nov (still no time column
   given to the router: the rows are in time order);
 - ``surabaya-agency``: the guard: raw text, every agency, ``kecamatan``/``kelurahan`` as location
