@@ -346,3 +346,19 @@ def test_retrain_window_leaves_out_what_the_champion_trained_on(tmp_path: Path) 
     assert verdict.window["n"] == unseen  # not the 28 days: the champion knows all but the last 10
     newest = pd.to_datetime(learned.submitted_at).max().floor("s")  # times are read to the second
     assert pd.Timestamp(verdict.window["champion_trained_until"]) == newest
+
+
+def test_train_warns_when_a_target_can_never_be_auto(complaints: pd.DataFrame) -> None:
+    from lapor_nlp.routing import NoAutoWarning
+
+    with pytest.warns(
+        NoAutoWarning, match=r"topic: no class reached the target precision 0.999.*class_weight"
+    ):
+        router = Router.train(
+            complaints,
+            text="text",
+            targets=["topic"],
+            progress=False,
+            config={**FAST, "target_precision": 0.999},
+        )
+    assert all(t is None for t in router.thresholds["topic"].values())

@@ -9,11 +9,12 @@ from __future__ import annotations
 from lapor_nlp.routing.config import TrainingConfig, load_config
 from lapor_nlp.routing.data import read_table
 from lapor_nlp.routing.retrain import PromotionVerdict, retrain
-from lapor_nlp.routing.router import EmptyTextWarning, RareLabelWarning, Router
+from lapor_nlp.routing.router import EmptyTextWarning, NoAutoWarning, RareLabelWarning, Router
 from lapor_nlp.types import Suggestion, TargetSuggestion
 
 __all__ = [
     "EmptyTextWarning",
+    "NoAutoWarning",
     "PromotionVerdict",
     "RareLabelWarning",
     "Router",

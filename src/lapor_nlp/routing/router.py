@@ -48,6 +48,10 @@ class RareLabelWarning(UserWarning):
     """Some labels had too few training examples and were left out."""
 
 
+class NoAutoWarning(UserWarning):
+    """No class of a target reached the target precision on held-out folds: it always goes to review."""
+
+
 class EmptyTextWarning(UserWarning):
     """Some texts of a batch were empty; they got an empty label and ``review``."""
 
@@ -574,6 +578,16 @@ class Router:
             setting = None if settings_of is None else _chosen_setting(settings_of, target)
             model, selection = _fit_target(X, rows, times, _fixed(cfg, setting), template, target, progress)
             fitted[target] = _held_out_figures(model, rows, location, locations, cleaned, cfg, selection)
+            if not any(t is not None for t in fitted[target].thresholds.values()):
+                other = "none" if selection.setting.class_weight == "balanced" else "balanced"
+                warnings.warn(
+                    f"{target}: no class reached the target precision {cfg.target_precision} on held-out "
+                    f"folds, so every {target} suggestion goes to review (a service routes `auto` only when "
+                    f"every target is auto). Try class_weight = {other} or a lower target_precision in "
+                    "--config, or more examples per class",
+                    NoAutoWarning,
+                    stacklevel=2,
+                )
         metadata = _training_metadata(
             df,
             text,
