@@ -70,7 +70,7 @@ def baseline(train: pd.DataFrame, test: pd.DataFrame, target: str) -> dict[str, 
 EARLIER_SPLITS = (("2022-05-01", "2022-07-01"), ("2022-07-01", "2022-10-01"))
 
 
-def earlier_split(df: pd.DataFrame, cut: str, end: str) -> dict[str, object]:
+def earlier_split(df: pd.DataFrame, cut: str, end: str, config: str | None = None) -> dict[str, object]:
     """Agency router trained before ``cut`` and scored on ``cut`` <= submitted_at < ``end``."""
     from lapor_nlp import Router
     from lapor_nlp.routing.evaluation import evaluate
@@ -80,7 +80,12 @@ def earlier_split(df: pd.DataFrame, cut: str, end: str) -> dict[str, object]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         router = Router.train(
-            train, text="text", targets=["agency"], location=["kecamatan", "kelurahan"], progress=False
+            train,
+            text="text",
+            targets=["agency"],
+            location=["kecamatan", "kelurahan"],
+            progress=False,
+            config=config,
         )
         metrics = evaluate(router, test)["agency"].metrics
     keep = ("n", "top1_accuracy", "top3_accuracy", "coverage_at_0.95_precision")
@@ -97,14 +102,15 @@ def load_time(model_dir: Path) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
-def write_card(model_dir: Path, figures: dict[str, object]) -> None:
+def write_card(model_dir: Path, figures: dict[str, object], config: str | None = None) -> None:
     """Re-render ``model_dir``/MODEL_CARD.md with the later-data figures of this run."""
     from lapor_nlp.routing.model_card import render_model_card
 
     metadata = json.loads((model_dir / "metadata.json").read_text())
     later: dict[str, object] = {
         "_note": "Same recipe trained on Jan-Sep 2022 and scored on Oct-Dec 2022 "
-        "(`benchmarks/bench_routing.py`); baseline = word+char TF-IDF, LinearSVC C=0.5 balanced, "
+        f"(`benchmarks/bench_routing.py{f' --config {config}' if config else ''}`); "
+        "baseline = word+char TF-IDF, LinearSVC C=0.5 balanced, "
         "CalibratedClassifierCV cv=3. Speed: "
         f"{figures['batch_1000_per_second']} complaints/s in batches of 1,000 (first batch after "
         f"loading: {figures['batch_1000_per_second_first_after_load']}/s), single median "
@@ -224,6 +230,7 @@ def main() -> int:
     parser.add_argument(
         "--search", action="store_true", help="with --retrain-rows: train the champion with the grid search"
     )
+    parser.add_argument("--config", help="training settings (JSON/TOML), e.g. models/default.toml")
     parser.add_argument("--speed", metavar="MODEL_DIR", help=argparse.SUPPRESS)  # internal: fresh process
     args = parser.parse_args()
     csv = DATA / "surabaya" / "complaints_2022.csv"
@@ -256,6 +263,7 @@ def main() -> int:
             targets=["topic", "agency"],
             location=["kecamatan", "kelurahan"],
             progress=False,
+            config=args.config,
         )
     figures["training_seconds"] = round(time.perf_counter() - start, 1)
     with tempfile.TemporaryDirectory() as tmp:
@@ -280,14 +288,14 @@ def main() -> int:
     if not args.quick:
         for target in ("agency", "topic"):
             figures[f"baseline_{target}"] = baseline(train, test, target)
-        earlier = [earlier_split(df, cut, end) for cut, end in EARLIER_SPLITS]
+        earlier = [earlier_split(df, cut, end, args.config) for cut, end in EARLIER_SPLITS]
         figures["router_agency_earlier_periods"] = earlier
 
     print(json.dumps(figures, indent=2))
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
     if args.card:
-        write_card(Path(args.card), figures)
+        write_card(Path(args.card), figures, args.config)
     return 0
 
 
