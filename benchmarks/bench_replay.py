@@ -103,8 +103,7 @@ def refreshed_month(
         part = month[(day >= start) & (day < start + days)]
         if len(part):
             parts.append(scores(Router.load(champion_dir), part))
-        later = month[day >= start + days]
-        if not len(part) or not len(later):
+        if not len(part) or not (day >= start + days).any():  # nothing to predict after this part
             continue
         t = time.perf_counter()
         out = tmp / f"refresh-{tag}-{start}"

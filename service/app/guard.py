@@ -334,28 +334,39 @@ class Guard:
                 )
             ).all()
             for e in paused:
-                if refresh:
-                    kept = (e.reviewed, e.correct, e.lower_bound, e.upper_bound, e.target_precision)
-                    reason = (
-                        f"kept from {old.version} ({e.reason}): model {new.version} is a refresh with the "
-                        "same thresholds; a full retrain restores auto-routing"
+                if refresh:  # the evidence that paused it still holds for the same thresholds
+                    kind, evidence = (
+                        "pause",
+                        {
+                            "reviewed": e.reviewed,
+                            "correct": e.correct,
+                            "lower_bound": e.lower_bound,
+                            "upper_bound": e.upper_bound,
+                            "target_precision": e.target_precision,
+                            "reason": f"kept from {old.version} ({e.reason}): model {new.version} is a "
+                            "refresh with the same thresholds; a full retrain restores auto-routing",
+                        },
                     )
                 else:
-                    kept = (0, 0, 0.0, 1.0, _target_precision(new))
-                    reason = f"model {new.version} replaced {old.version}; evidence starts afresh"
+                    kind, evidence = (
+                        "resume",
+                        {
+                            "reviewed": 0,
+                            "correct": 0,
+                            "lower_bound": 0.0,
+                            "upper_bound": 1.0,
+                            "target_precision": _target_precision(new),
+                            "reason": f"model {new.version} replaced {old.version}; evidence starts afresh",
+                        },
+                    )
                 session.add(
                     GuardEventRow(
                         created_at=utcnow(),
                         model_version=new.version,
                         target=e.target,
                         label=e.label,
-                        kind="pause" if refresh else "resume",
-                        reviewed=kept[0],
-                        correct=kept[1],
-                        lower_bound=kept[2],
-                        upper_bound=kept[3],
-                        target_precision=kept[4],
-                        reason=reason,
+                        kind=kind,
+                        **evidence,
                     )
                 )
                 try:

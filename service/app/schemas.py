@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 Status = Literal["auto", "review", "decided"]
 QueueStatus = Literal["auto", "review", "decided", "audit"]
+RetrainMode = Literal["full", "refresh"]
 
 
 MAX_ID = 2**31 - 1  # suggestion ids are 32-bit integers on every database
@@ -188,7 +189,7 @@ class RetrainStatusOut(BaseModel):
     started_at: datetime | None
     finished_at: datetime | None
     candidate: str | None = Field(description="directory name under <models>/candidates")
-    mode: Literal["full", "refresh"] = Field(
+    mode: RetrainMode = Field(
         default="full", description="full retrain, or refresh (the champion's weights refit only)"
     )
     feedback_rows: int | None
@@ -198,7 +199,7 @@ class RetrainStatusOut(BaseModel):
 
 
 class RetrainRequest(_Strict):
-    mode: Literal["full", "refresh"] = Field(
+    mode: RetrainMode = Field(
         default="full",
         description="full: features, settings and thresholds learned anew; refresh: the cheap update, "
         "only the champion's weights are refit on the new rows (run between full retrains)",

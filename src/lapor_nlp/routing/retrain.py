@@ -127,7 +127,7 @@ def _trained_until(meta: Mapping[str, Any], time_column: str) -> np.datetime64 |
         newest = pd.Timestamp(str(date_range["max"]))
     except (TypeError, ValueError):
         return None
-    if newest.tzinfo is not None:
+    if newest.tzinfo is not None:  # an untimed model's range is read with its offset (WIB wall time)
         newest = newest.tz_localize(None)
     return np.datetime64(newest.to_datetime64(), "us")
 
