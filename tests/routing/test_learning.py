@@ -59,6 +59,7 @@ def test_config_unknown_key_lists_valid_keys() -> None:
         ({"folds": 2.5}, "'folds': cannot use"),
         ({"selection_folds": 5}, "'selection_folds' must be 1 .. 4"),
         ({"selection_metric": "auc"}, "'selection_metric' must be"),
+        ({"coverage_floor": 1.5}, "'coverage_floor' must be a number in \\[0, 1\\]"),
         ({"n_jobs": 0}, "'n_jobs' must be an integer >= 1"),
     ],
 )
@@ -282,6 +283,9 @@ def test_model_card_shows_chosen_settings(complaints: pd.DataFrame) -> None:
     card = render_model_card(router.metadata)
     assert "## Settings chosen by validation" in card
     assert "`submitted_at`" in card and "- `topic`: C=0.3, class_weight=none, half_life_days=none" in card
+    assert "keeping at least 0.5 of the coverage at the target precision" in card
+    tried = router.metadata["chosen_settings"]["topic"]["tried"][0]
+    assert 0.0 <= tried["coverage"] <= 1.0 and f"(coverage {tried['coverage']})" in card
 
 
 def test_retrain_reuses_the_champions_choice_per_target(tmp_path: Path) -> None:
@@ -346,6 +350,57 @@ def test_retrain_window_leaves_out_what_the_champion_trained_on(tmp_path: Path) 
     assert verdict.window["n"] == unseen  # not the 28 days: the champion knows all but the last 10
     newest = pd.to_datetime(learned.submitted_at).max().floor("s")  # times are read to the second
     assert pd.Timestamp(verdict.window["champion_trained_until"]) == newest
+
+
+def _designed_fold_scores(monkeypatch: pytest.MonkeyPatch) -> np.ndarray:
+    """Fold models whose decision values depend only on C: C=1.0 is right more often but never sure,
+    C=0.3 is right less often but very sure of the rows it gets right. Returns the labels (2 classes)."""
+    from lapor_nlp.routing.classifier import CalibratedLinearClassifier
+
+    y = np.arange(200) % 2
+
+    def fold_scores(self, X, y_index, train, test, sample_weight=None):  # type: ignore[no-untyped-def]
+        truth = y_index[test]
+        n = len(test)
+        if self.C == 1.0:  # 80% right, margins all alike: no confident subset
+            right = np.arange(n) % 5 != 0
+            margin = np.full(n, 0.2)
+        else:  # 70% right; the right ones with large margins, the wrong ones with small
+            right = np.arange(n) % 10 < 7
+            margin = np.where(right, 5.0, 0.1)
+        pred = np.where(right, truth, 1 - truth)
+        scores = np.zeros((n, 2))
+        scores[np.arange(n), pred] = margin
+        return np.array([0, 1]), scores
+
+    monkeypatch.setattr(CalibratedLinearClassifier, "fold_scores", fold_scores)
+    return y
+
+
+@pytest.mark.parametrize(("floor", "expected"), [(0.5, 0.3), (0.0, 1.0)])
+def test_selection_keeps_coverage_at_the_target_precision(
+    monkeypatch: pytest.MonkeyPatch, floor: float, expected: float
+) -> None:
+    y = _designed_fold_scores(monkeypatch)
+    X = sp.csr_matrix(np.ones((200, 1)))
+    cfg = TrainingConfig(C=(0.3, 1.0), class_weight=(None,), half_life_days=(None,), coverage_floor=floor)
+    sel = select_setting(X, y, cfg, times=np.datetime64("2022-01-01", "s") + np.arange(200))
+    by_c = {t["C"]: t for t in sel.scores}
+    assert by_c[1.0]["mean"] > by_c[0.3]["mean"] + 0.05  # C=1.0 scores better ...
+    assert by_c[0.3]["coverage"] > 0.5 and by_c[1.0]["coverage"] == 0.0  # ... but routes nothing auto
+    chosen = sel.setting.C
+    assert chosen == expected
+
+
+def test_fold_confidence_counts_unknown_classes_as_wrong() -> None:
+    from lapor_nlp.routing.selection import fold_confidence
+
+    present = np.array([0, 2])  # class 1 absent from the fold's training rows
+    scores = np.array([[3.0, -3.0], [-3.0, 3.0], [3.0, -3.0]])
+    top, right = fold_confidence(present, scores, np.array([0, 2, 1]))
+    assert right.tolist() == [True, True, False]
+    assert np.all((top > 0.5) & (top <= 1.0))
+    assert top[0] == pytest.approx(top[1])
 
 
 def test_train_warns_when_a_target_can_never_be_auto(complaints: pd.DataFrame) -> None:

@@ -42,6 +42,8 @@ class TrainingConfig:
     calibration_folds : latest forward-chained folds whose held-out scores fit the temperature and the
         ``auto`` thresholds.
     selection_metric : ``"accuracy"`` (top-1), ``"macro_f1"`` or ``"mean"`` (their average, default).
+    coverage_floor : a grid point with a better score is still not chosen if its coverage at the target
+        precision on the selection folds is below this share of the current choice's (0 disables).
     target_precision, drift_margin, threshold_periods : ``auto`` thresholds, see
         :func:`lapor_nlp.routing.thresholds.choose_thresholds`.
     min_label_count, min_auto_count : rarer labels are left out / always reviewed.
@@ -56,6 +58,7 @@ class TrainingConfig:
     selection_folds: int = 2
     calibration_folds: int = 4
     selection_metric: str = "mean"
+    coverage_floor: float = 0.5
     target_precision: float = 0.95
     drift_margin: float = 0.3
     threshold_periods: int = 2
@@ -96,6 +99,7 @@ class TrainingConfig:
             SELECTION_METRICS,
             self.selection_metric,
         )
+        _check(0.0 <= self.coverage_floor <= 1.0, "coverage_floor", "a number in [0, 1]", self.coverage_floor)
         _check(
             0.0 < self.target_precision < 1.0, "target_precision", "a number in (0, 1)", self.target_precision
         )
@@ -185,6 +189,7 @@ _PARSERS: dict[str, Any] = {
     "selection_folds": _integer,
     "calibration_folds": _integer,
     "selection_metric": str,
+    "coverage_floor": _number,
     "target_precision": _number,
     "drift_margin": _number,
     "threshold_periods": _integer,

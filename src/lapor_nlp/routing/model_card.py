@@ -30,15 +30,21 @@ def _settings_lines(metadata: Mapping[str, Any]) -> list[str]:
     config = metadata.get("training_config", {})
     grids = json.dumps({k: config.get(k) for k in ("C", "class_weight", "half_life_days")})
     lines = ["", "## Settings chosen by validation", f"Time column: {how}; grids: {grids}.", ""]
+    floor = (
+        f", keeping at least {config['coverage_floor']} of the coverage at the target precision"
+        if config.get("coverage_floor")
+        else ""
+    )
     for target, sel in chosen.items():
         c = sel.get("chosen", {})
         tried = ", ".join(
             f"{t.get('C')}/{t.get('class_weight')}/{t.get('half_life_days')}: {t.get(sel.get('metric'))}"
+            + (f" (coverage {t['coverage']})" if "coverage" in t else "")
             for t in sel.get("tried", [])
         )
         lines.append(
             f"- `{target}`: C={c.get('C')}, class_weight={c.get('class_weight')}, "
-            f"half_life_days={c.get('half_life_days')} (by {sel.get('metric')}; "
+            f"half_life_days={c.get('half_life_days')} (by {sel.get('metric')}{floor}; "
             f"tried C/class_weight/half-life: {tried})"
         )
     return lines
