@@ -165,6 +165,18 @@ def test_choose_thresholds_must_hold_in_the_latest_period() -> None:
         choose_thresholds(["A"], [0.9], [True], periods=0)
 
 
+def test_choose_thresholds_latest_period_checks_consistency_not_evidence() -> None:
+    # A: 40 right early, 10 right late. The pooled 40 + 10 are the evidence; the latest part only has to
+    # agree (10 of 10), it need not hold a run of ~20 on its own.
+    pred = ["A"] * 30 + ["A"] * 10 + ["B"] * 20
+    t = choose_thresholds(pred, [0.99] * 60, [True] * 60, drift_margin=0.0, periods=2)
+    assert t == {"A": 0.99, "B": 0.99}
+    # ... but it must agree: 1 wrong of the latest 10 (0.9) sends A to review.
+    late_error = [True] * 30 + [True] * 9 + [False] + [True] * 20
+    t = choose_thresholds(pred, [0.99] * 60, late_error, drift_margin=0.0, periods=2)
+    assert t == {"A": None, "B": 0.99}
+
+
 FEATURIZER_TRAIN = [
     "Lampu jalan mati di gang Melati, mohon diperbaiki",
     "sampah menumpuk di  pinggir jalan\tbelum diangkut",
