@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import softmax
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 
@@ -81,9 +82,7 @@ def fold_confidence(
     temperature = 1.0
     if known.any():
         temperature = fit_temperature(scores[known], np.asarray([column[int(t)] for t in y_true[known]]))
-    z = scores / temperature
-    z = z - z.max(axis=1, keepdims=True)
-    top = 1.0 / np.exp(z).sum(axis=1)  # softmax probability of the arg-max class
+    top = softmax(scores / temperature, axis=1).max(axis=1)
     return top, present[np.argmax(scores, axis=1)] == y_true
 
 
