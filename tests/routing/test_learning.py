@@ -407,7 +407,9 @@ def test_train_warns_when_a_target_can_never_be_auto(complaints: pd.DataFrame) -
     from lapor_nlp.routing import NoAutoWarning
 
     with pytest.warns(
-        NoAutoWarning, match=r"topic: no class reached the target precision 0.999.*class_weight"
+        NoAutoWarning,
+        match=r"topic: no class reached the target precision 0.999 \(with a drift margin of 0.3\).*"
+        r"Try class_weight = balanced, a lower drift_margin",
     ):
         router = Router.train(
             complaints,
@@ -417,3 +419,13 @@ def test_train_warns_when_a_target_can_never_be_auto(complaints: pd.DataFrame) -
             config={**FAST, "target_precision": 0.999},
         )
     assert all(t is None for t in router.thresholds["topic"].values())
+    # both weightings were tried by the selection: no point suggesting the other one
+    with pytest.warns(NoAutoWarning, match=r"review \(.*\)\. Try a lower drift_margin") as caught:
+        Router.train(
+            complaints,
+            text="text",
+            targets=["topic"],
+            progress=False,
+            config={**FAST, "class_weight": ["none", "balanced"], "target_precision": 0.999},
+        )
+    assert not any("class_weight =" in str(w.message) for w in caught)

@@ -579,12 +579,13 @@ class Router:
             model, selection = _fit_target(X, rows, times, _fixed(cfg, setting), template, target, progress)
             fitted[target] = _held_out_figures(model, rows, location, locations, cleaned, cfg, selection)
             if not any(t is not None for t in fitted[target].thresholds.values()):
-                other = "none" if selection.setting.class_weight == "balanced" else "balanced"
+                other = None if selection.setting.class_weight == "balanced" else "balanced"
+                untried = f"class_weight = {other or 'none'}, " if other not in cfg.class_weight else ""
                 warnings.warn(
-                    f"{target}: no class reached the target precision {cfg.target_precision} on held-out "
-                    f"folds, so every {target} suggestion goes to review (a service routes `auto` only when "
-                    f"every target is auto). Try class_weight = {other} or a lower target_precision in "
-                    "--config, or more examples per class",
+                    f"{target}: no class reached the target precision {cfg.target_precision} (with a drift "
+                    f"margin of {cfg.drift_margin}) on held-out folds, so every {target} suggestion goes to "
+                    f"review (a service routes `auto` only when every target is auto). Try {untried}a lower "
+                    "drift_margin or target_precision in --config, or more examples per class",
                     NoAutoWarning,
                     stacklevel=2,
                 )
