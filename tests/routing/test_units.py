@@ -166,8 +166,8 @@ def test_choose_thresholds_must_hold_in_the_latest_period() -> None:
 
 
 def test_choose_thresholds_latest_period_checks_consistency_not_evidence() -> None:
-    # A: 40 right early, 10 right late. The pooled 40 + 10 are the evidence; the latest part only has to
-    # agree (10 of 10), it need not hold a run of ~20 on its own.
+    # A: 30 right in the earlier half, 10 in the latest (which also holds 20 of B). The pooled 40 are the
+    # evidence; the latest half only has to agree (10 of 10), it need not hold a run of ~20 on its own.
     pred = ["A"] * 30 + ["A"] * 10 + ["B"] * 20
     t = choose_thresholds(pred, [0.99] * 60, [True] * 60, drift_margin=0.0, periods=2)
     assert t == {"A": 0.99, "B": 0.99}
