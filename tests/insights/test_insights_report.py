@@ -56,7 +56,7 @@ def test_build_report_is_self_contained(tmp_path: Path, spike_frame: pd.DataFram
 def test_build_report_degrades_without_optional_columns(tmp_path: Path, spike_frame: pd.DataFrame) -> None:
     frame = spike_frame[["submitted_at", "text"]].copy()
     frame.loc[3, "submitted_at"] = "tanggal rusak"
-    report = build_report(frame)
+    report = build_report(frame, language="en")
     report.write(tmp_path)
     notes = " ".join(report.notes)
     assert (
@@ -179,7 +179,7 @@ def test_build_report_on_a_single_complaint(tmp_path: Path) -> None:
     report.write(tmp_path)
     assert report.tables["emerging"].empty
     assert report.tables["backlog"]["age_days"].tolist() == [0.0]
-    assert "No emerging issue" in (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Tidak ada isu yang sedang naik" in (tmp_path / "report.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.slow
@@ -197,7 +197,7 @@ def test_build_report_says_each_alert_in_words(tmp_path: Path, spike_frame: pd.D
     report.write(tmp_path)
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Banjir di Kelurahan Airlangga: 12 laporan pada minggu 25 Mar 2024, biasanya 0" in html
-    assert "kelurahan: at least 10 complaints, z &gt;= 8" in html
+    assert "kelurahan: minimal 10 pengaduan, z &gt;= 8" in html
     table = pd.read_csv(tmp_path / "emerging.csv")
     assert table["alert"].str.contains("12 laporan").all()
     assert table["robust_z"].is_monotonic_decreasing  # strongest first
@@ -205,7 +205,7 @@ def test_build_report_says_each_alert_in_words(tmp_path: Path, spike_frame: pd.D
     assert "Banjir in Kecamatan Gubeng: 12 complaints in the week of 25 Mar 2024, usually 0" in set(
         english["alert"]
     )
-    with pytest.raises(ValueError, match="alert_language"):
+    with pytest.raises(ValueError, match="language"):
         build_report(spike_frame, alert_language="fr")
 
 

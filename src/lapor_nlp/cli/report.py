@@ -10,8 +10,11 @@ from lapor_nlp.cli._engine import add_engine_arguments
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = subparsers.add_parser(
         "report",
-        help="write an insights report (volumes, emerging issues, response times, backlog, review quality)",
-        description="Write DIR/report.html (self-contained, readable offline) and the same figures as CSV.",
+        help="write the monitoring report (summary, agency scorecards, follow-up list, volumes, "
+        "emerging issues, response times, review quality)",
+        description="Write DIR/report.html (self-contained, readable offline; Bahasa Indonesia by default) "
+        "and the same figures as CSV: scorecard.csv (per agency), follow_up.csv (open complaints), "
+        "summary.csv, ...",
     )
     p.add_argument(
         "data",
@@ -49,10 +52,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="strongest alerts kept per period and watched column (default 2; 0 keeps all)",
     )
     p.add_argument(
+        "--language",
         "--alert-language",
+        dest="language",
         choices=["id", "en"],
         default="id",
-        help="language of the alert sentences (default id: Bahasa Indonesia)",
+        help="language of the report (default id: Bahasa Indonesia; en: English); "
+        "--alert-language is the former name",
+    )
+    p.add_argument(
+        "--period-days",
+        type=int,
+        default=28,
+        help="length of the period the summary compares with the one before (default 28 days)",
     )
     p.add_argument(
         "--watch",
@@ -61,7 +73,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="column to watch for emerging issues (repeatable; default all available)",
     )
     p.add_argument("--as-of", help="reference date for backlog ages (default: the latest date in the data)")
-    p.add_argument("--title", default="Complaint insights", help="report title")
+    p.add_argument("--title", help="report title (default: the catalogue's, in the report's language)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     add_engine_arguments(p)
     p.set_defaults(func=_report)
@@ -92,7 +104,8 @@ def _report(args: argparse.Namespace) -> int:
         z_threshold=args.z,
         alpha=args.alpha,
         max_alerts_per_period=args.max_alerts or None,
-        alert_language=args.alert_language,
+        language=args.language,
+        summary_days=args.period_days,
         as_of=args.as_of,
         title=args.title,
         progress=not args.quiet,

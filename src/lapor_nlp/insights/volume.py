@@ -76,3 +76,22 @@ def totals(data: ComplaintData, by: str) -> pd.DataFrame:
             "share": (counts / counts.sum()).round(4).to_numpy(),
         }
     )
+
+
+def partial_periods(data: ComplaintData, freq: str) -> list[pd.Timestamp]:
+    """Starts of the first and last periods when the data covers only part of them.
+
+    The first period is partial when the first complaint came after its first day, the last when the
+    last complaint came before its last day: their counts are not comparable with whole periods.
+    """
+    submitted = data.frame["submitted_at"]
+    first_day, last_day = submitted.min().normalize(), submitted.max().normalize()
+    periods = period_range(data, freq)
+    step = pd.DateOffset(weeks=1) if freq == "W" else pd.DateOffset(months=1)
+    partial: list[pd.Timestamp] = []
+    if len(periods) and first_day > periods[0]:
+        partial.append(pd.Timestamp(periods[0]))
+    last_whole = len(periods) and last_day >= periods[-1] + step - pd.Timedelta(days=1)
+    if len(periods) and not last_whole and (not partial or periods[-1] != partial[0]):
+        partial.append(pd.Timestamp(periods[-1]))
+    return partial
