@@ -212,3 +212,19 @@ def test_scorecard_on_surabaya_export(tmp_path: Path, surabaya_csv: Path) -> Non
     )
     assert card["completed_share"].to_dict() == pytest.approx(expected.round(4).to_dict())
     assert (card["open"] == card["complaints"] - card["completed"]).all()
+
+
+def test_every_data_quality_note_is_translated() -> None:
+    from lapor_nlp.insights.review import review_quality
+
+    frame = pd.DataFrame(
+        {"submitted_at": ["2024-01-01", "rusak", ""], "responded_at": ["2023-12-01", "x", ""]}
+    )
+    rq = review_quality(DECISIONS.drop(columns=["reviewer", "suggested_category"]).assign(routing="maybe"))
+    english = [*prepare_complaints(frame).notes, *rq.notes, *review_quality(DECISIONS).notes]
+    english.append(str(prepare_complaints(pd.DataFrame({"submitted_at": ["2024-01-01"]})).notes[-1]))
+    msg = Messages("id")
+    assert len(english) >= 8
+    for note in english:
+        assert msg.note(note) != note, note
+        assert Messages("en").note(note) == note

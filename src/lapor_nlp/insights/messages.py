@@ -141,6 +141,26 @@ _NOTES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"No 'text' column: .*", "note.no_text"),
         (r"No (?P<columns>'.*') column\(s\): those breakdowns are skipped\.", "note.missing_dims"),
         (r"Cannot watch (?P<columns>.*) for emerging issues: no such column\(s\)\.", "note.unknown_watch"),
+        (
+            r"(?P<n>\d+) decision row\(s\) with a routing other than 'auto'/'review' were ignored\.",
+            "note.bad_routing",
+        ),
+        (
+            r"(?P<n>\d+) decision row\(s\) with an unparseable (?P<column>\w+) "
+            r"were left out of decision times\.",
+            "note.unparseable_decision_date",
+        ),
+        (r"No 'final_category'/'final_agency' columns: .*", "note.no_finals"),
+        (
+            r"No '(?P<column>suggested_\w+)' column: no override rate per (?P<target>\w+)\.",
+            "note.no_suggested",
+        ),
+        (r"No 'reviewer' column: no figures per reviewer\.", "note.no_reviewer"),
+        (r"No 'received_at'/'decided_at' columns: .*", "note.no_decision_times"),
+        (
+            r"(?P<n>\d+) decision\(s\) dated before intake were left out of decision times\.",
+            "note.decided_before",
+        ),
     )
 )
 

@@ -769,7 +769,7 @@ def _review_section(
             notes=rq.notes,
             unparseable_dates=rq.unparseable_dates,
         )
-    report.notes.extend(rq.notes)
+    report.notes.extend(msg.note(n) for n in rq.notes)
     report.tables.update(rq.tables())
     review.table(rq.summary, csv="review_summary.csv")
     for name, label in (("by_agency", "suggested_agency"), ("by_category", "suggested_category")):
