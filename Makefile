@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test test-fast run lint typecheck bench clean
+.PHONY: install test test-fast run lint typecheck bench docs clean
 
 install: $(STAMP)
 
@@ -38,8 +38,12 @@ typecheck: install
 	$(VENV)/bin/mypy src
 	$(VENV)/bin/mypy --strict service/app
 
+# The docs site (MkDocs + Material) into site/; reference pages generated from the code; no network.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
+
 bench: install
 	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache
+	rm -rf $(VENV) build site *.egg-info src/*.egg-info .pytest_cache

@@ -21,32 +21,84 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="LAPOR_NLP_", extra="ignore")
 
-    api_keys: str = Field(default="", repr=False)
-    database_url: str = "sqlite:///./.lapor-nlp/lapor-nlp.db"
-    model_dir: Path = Path("models/default")
-    run_migrations: bool = True
-    max_text_chars: int = Field(default=20_000, gt=0)
-    max_body_bytes: int = Field(default=4 * 1024 * 1024, gt=0)
-    max_batch: int = Field(default=100, gt=0, le=1000)
-    top_k: int = Field(default=3, ge=1, le=20)
-    duplicates_k: int = Field(default=3, ge=0, le=50)
-    batch_predictions: bool = True
-    max_predict_batch: int = Field(default=16, ge=1, le=256)
-    predict_threads: int = Field(default=1, ge=1, le=16)
-    duplicates_min_score: float = Field(default=0.1, ge=0.0, le=1.0)
-    cors_origins: list[str] = Field(default_factory=list)
-    db_timeout_seconds: float = Field(default=3.0, gt=0)
-    log_level: str = "INFO"
+    api_keys: str = Field(
+        default="",
+        repr=False,
+        description="API keys as `role:key,role:key` with roles `intake` (route) and `admin` (review, "
+        "reload, retrain); `role:sha256:<hex>` gives a key pre-hashed. Kept only as SHA-256 hashes.",
+    )
+    database_url: str = Field(
+        default="sqlite:///./.lapor-nlp/lapor-nlp.db",
+        description="SQLAlchemy URL: SQLite or PostgreSQL (`postgresql+psycopg://user@host/db`).",
+    )
+    model_dir: Path = Field(default=Path("models/default"), description="The model directory to serve.")
+    run_migrations: bool = Field(
+        default=True, description="Run the Alembic migrations on start-up (under an advisory lock)."
+    )
+    max_text_chars: int = Field(
+        default=20_000, gt=0, description="Longest complaint text accepted, in characters (413 beyond)."
+    )
+    max_body_bytes: int = Field(
+        default=4 * 1024 * 1024, gt=0, description="Largest request body accepted, in bytes (413 beyond)."
+    )
+    max_batch: int = Field(
+        default=100, gt=0, le=1000, description="Most complaints in one `POST /v1/route/batch`."
+    )
+    top_k: int = Field(default=3, ge=1, le=20, description="Labels listed per target in `top_k`.")
+    duplicates_k: int = Field(
+        default=3, ge=0, le=50, description="Earlier complaints returned as possible duplicates (0: none)."
+    )
+    batch_predictions: bool = Field(
+        default=True, description="Gather concurrent requests into one model call (micro-batching)."
+    )
+    max_predict_batch: int = Field(
+        default=16, ge=1, le=256, description="Most texts in one micro-batched model call."
+    )
+    predict_threads: int = Field(
+        default=1, ge=1, le=16, description="Threads that run micro-batched model calls per process."
+    )
+    duplicates_min_score: float = Field(
+        default=0.1, ge=0.0, le=1.0, description="Lowest duplicate score listed in a route response."
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins allowed by CORS, as a JSON list (closed when empty).",
+    )
+    db_timeout_seconds: float = Field(
+        default=3.0, gt=0, description="Database connect/lock timeout; 503 when the database is away."
+    )
+    log_level: str = Field(default="INFO", description="Python log level of the service.")
     # Audit sampling and the live precision guard (service/app/guard.py).
-    audit_share: float = Field(default=0.05, ge=0.0, le=1.0)
-    guard_enabled: bool = True
-    guard_min_evidence: int = Field(default=20, ge=1)
-    guard_z: float = Field(default=1.96, gt=0.0, le=5.0)
-    guard_rule: Literal["upper", "lower"] = "upper"
-    guard_ttl_seconds: float = Field(default=5.0, ge=0.0)
+    audit_share: float = Field(
+        default=0.05,
+        ge=0.0,
+        le=1.0,
+        description="Share of `auto` decisions also put in the review queue as audits.",
+    )
+    guard_enabled: bool = Field(
+        default=True, description="Pause `auto` routing of a class whose live precision falls short."
+    )
+    guard_min_evidence: int = Field(
+        default=20, ge=1, description="Reviews of a class before the guard judges it."
+    )
+    guard_z: float = Field(
+        default=1.96, gt=0.0, le=5.0, description="z of the Wilson bound the guard compares with the target."
+    )
+    guard_rule: Literal["upper", "lower"] = Field(
+        default="upper",
+        description="`upper`: pause when even the upper bound is below the target; `lower`: when the "
+        "lower bound is.",
+    )
+    guard_ttl_seconds: float = Field(
+        default=5.0, ge=0.0, description="Longest time the guard's state is reused before it is recomputed."
+    )
     # Background retrain (POST /v1/model/retrain): the original training data to append feedback to.
-    retrain_base: Path | None = None
-    retrain_window_days: int = Field(default=28, ge=1)
+    retrain_base: Path | None = Field(
+        default=None, description="Training table a background retrain appends the reviewed decisions to."
+    )
+    retrain_window_days: int = Field(
+        default=28, ge=1, description="Days of recent reviewed decisions both models are judged on."
+    )
 
     @field_validator("api_keys")
     @classmethod
