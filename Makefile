@@ -31,7 +31,7 @@ run: install
 		--local-keys .lapor-nlp/keys.env $(SERVE_ARGS)
 
 lint: install
-	$(VENV)/bin/ruff check src service tests benchmarks conftest.py
+	$(VENV)/bin/ruff check src service tests benchmarks conftest.py docs/hooks.py
 
 # mypy on the library (strict for the modules listed in pyproject.toml) and, strict, on the service.
 typecheck: install

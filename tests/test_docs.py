@@ -102,6 +102,7 @@ def _scratch(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 
 
 @pytest.mark.slow
+@pytest.mark.integration  # trains on the sample, loads the bundled model
 @pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
 def test_docs_examples_run(page: Path, tmp_path: Path) -> None:
     work, env = _scratch(tmp_path)

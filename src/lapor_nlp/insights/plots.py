@@ -44,6 +44,7 @@ def _date_axis(ax, msg: Messages, *, monthly: bool = False) -> None:  # type: ig
         day = pd.Timestamp(num2date(x)).tz_localize(None)  # type: ignore[no-untyped-call]
         return msg.date(day, with_day=not monthly)
 
+    ax.margins(x=0.04)  # room for the first slanted label
     ax.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=8))  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_formatter(FuncFormatter(label))
     ax.tick_params(axis="x", labelsize=8, labelrotation=30)
