@@ -228,3 +228,17 @@ def test_every_data_quality_note_is_translated() -> None:
     for note in english:
         assert msg.note(note) != note, note
         assert Messages("en").note(note) == note
+
+
+@pytest.mark.slow
+def test_summary_lists_the_emerging_issues_of_its_period(spike_frame: pd.DataFrame) -> None:
+    def summary(days: int) -> str:
+        page = build_report(spike_frame, summary_days=days).to_html()
+        return page[page.index('id="s0"') : page.index('id="s1"')]
+
+    recent = summary(28)  # the flood week (25 Mar 2024) is in the last 28 days
+    assert "dalam periode ini:" in recent and "Banjir" in recent and "tidak ada dalam" not in recent
+    older = summary(7)  # not in the last 7 days: the strongest of the export, said so
+    assert "tidak ada dalam periode ini" in older and "Banjir" in older
+    with pytest.raises(ValueError, match="summary_days"):
+        build_report(spike_frame, summary_days=0)

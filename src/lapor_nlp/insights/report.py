@@ -460,7 +460,13 @@ def _summary(
     if quality is not None:
         lines.extend(_decision_lines(msg, quality, row))
     section.items(lines)
-    if not found.empty:
+    recent = (
+        found[pd.to_datetime(found["period"]) >= period.start - pd.Timedelta(days=6)] if len(found) else found
+    )
+    if len(recent):  # the strongest alerts of the summary's period
+        section.text(msg("summary.emerging_recent"))
+        section.items(list(recent["alert"].head(3)), css="alerts")
+    elif len(found):  # none lately: the strongest of the whole export
         section.text(msg("summary.emerging"))
         section.items(list(found["alert"].head(3)), css="alerts")
     else:
