@@ -1,10 +1,10 @@
 """The docs site builds with ``--strict`` and every code example in it runs.
 
-A fenced ``python``, ``sh`` or ``bash`` block in ``docs/*.md`` is executed, page by page in one scratch
-directory (so a block may use what an earlier block of its page wrote), with ``datasets/`` and the
-repository's models linked in (new models are written to the scratch directory, never the repository).
-A block that cannot run here (it needs a running server, Docker, your own export...) is preceded by
-``<!-- not-runnable: REASON -->``; the reason is required. Blocks of other
+A fenced ``python``, ``sh`` or ``bash`` block in ``README.md`` and ``docs/*.md`` is executed, page by
+page in one scratch directory (so a block may use what an earlier block of its page wrote), with
+``datasets/`` and the repository's models linked in (new models are written to the scratch directory,
+never the repository). A block that cannot run here (it needs a running server, Docker, your own
+export...) is preceded by ``<!-- not-runnable: REASON -->``; the reason is required. Blocks of other
 languages (``text``, ``toml``, ``json``) are not run. ``docs/notes/`` is not part of the site.
 """
 
@@ -57,7 +57,7 @@ def examples(path: Path) -> list[Example]:
     return found
 
 
-PAGES = sorted(p for p in DOCS.glob("*.md"))
+PAGES = [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]
 
 
 def test_docs_pages_have_examples_and_reasons() -> None:
