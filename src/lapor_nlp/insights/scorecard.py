@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from lapor_nlp.insights.data import MISSING_LABEL, ComplaintData
-from lapor_nlp.insights.response import backlog, default_as_of, response_times
+from lapor_nlp.insights.response import backlog, default_as_of
 from lapor_nlp.insights.review import prepare_decisions
 
 #: The stable columns of ``scorecard.csv``, in this order (machines read them; extra columns follow).
@@ -64,9 +64,10 @@ def agency_scorecard(
 ) -> pd.DataFrame:
     """One row per agency (complaints without an agency are left out), busiest first.
 
-    Columns :data:`SCORECARD_COLUMNS` (shares as fractions, ``NaN`` where the data cannot say), then,
-    with ``decisions``, ``decided``, ``overridden``, ``override_share`` and (when the decisions say
-    which were returned) ``returned``, counted per final agency (the suggested one while undecided).
+    Columns :data:`SCORECARD_COLUMNS` (shares as fractions, unrounded; ``NaN`` where the data cannot
+    say), then, with ``decisions``, ``decided``, ``overridden``, ``override_share`` and (when the
+    decisions say which were returned) ``returned``, counted per final agency (the suggested one while
+    undecided). ``over_sla_share`` is that of :func:`~lapor_nlp.insights.response.response_times`.
     Without a ``responded_at`` column only ``complaints`` is known.
     """
     frame = data.frame
@@ -76,20 +77,27 @@ def agency_scorecard(
     done = completed_mask(data)
     work = pd.DataFrame({"agency": frame["agency"], "completed": done}, index=frame.index)
     if data.has_responses:
-        work["hours"] = (frame["responded_at"] - frame["submitted_at"]) / _HOUR
+        responded = frame["responded_at"].notna()
+        unresolved = ~responded & ~frame["_responded_unknown"].astype(bool)
+        days = (frame["responded_at"] - frame["submitted_at"]) / _DAY
+        age = (as_of - frame["submitted_at"]) / _DAY
+        overdue = unresolved & (age > sla_days)
+        work["hours"] = days * 24.0
+        work["late"] = (responded & (days > sla_days)) | overdue
+        work["known"] = responded | overdue
         work["open"] = ~done
-        work["open_age"] = ((as_of - frame["submitted_at"]) / _DAY).where(~done)
+        work["open_age"] = age.where(~done)
     work = work[work["agency"] != MISSING_LABEL]
     grouped = work.groupby("agency", sort=False)
     out = pd.DataFrame({"complaints": grouped.size()})
     if data.has_responses:
         out["completed"] = grouped["completed"].sum().astype("int64")
-        out["completed_share"] = (out["completed"] / out["complaints"]).round(4)
-        out["median_response_hours"] = grouped["hours"].median().round(2)
-        times = response_times(data, "agency", sla=sla_days, as_of=as_of).set_index("agency")
-        out["over_sla_share"] = times["over_sla_share"].reindex(out.index)
+        out["completed_share"] = out["completed"] / out["complaints"]
+        out["median_response_hours"] = grouped["hours"].median()
+        known = grouped["known"].sum()
+        out["over_sla_share"] = (grouped["late"].sum() / known).where(known > 0)
         out["open"] = grouped["open"].sum().astype("int64")
-        out["oldest_open_days"] = grouped["open_age"].max().round(1)
+        out["oldest_open_days"] = grouped["open_age"].max()
     else:
         for col in SCORECARD_COLUMNS[2:]:
             out[col] = np.nan
