@@ -746,7 +746,7 @@ def _scorecard_section(report: InsightsReport, ctx: _Context, decisions: pd.Data
     if not data.has_responses:
         return
     todo = report.section("section.follow_up")
-    table = follow_up(data, as_of=ctx.reference)
+    table = follow_up(data, as_of=ctx.reference, open_complaints=report.tables.get("backlog"))
     report.tables["follow_up"] = table
     if table.empty:
         todo.text(msg("follow_up.none"))

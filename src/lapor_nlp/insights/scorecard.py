@@ -169,16 +169,25 @@ def reviewer_scorecard(decisions: pd.DataFrame) -> pd.DataFrame:
 
 
 def follow_up(
-    data: ComplaintData, *, as_of: pd.Timestamp | None = None, text_width: int = 100
+    data: ComplaintData,
+    *,
+    as_of: pd.Timestamp | None = None,
+    text_width: int = 100,
+    open_complaints: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Open complaints to follow up: grouped per agency (the agency whose oldest is oldest first),
     oldest first within each, with a short redacted text. Columns :data:`FOLLOW_UP_COLUMNS` that the
-    data has."""
+    data has.
+
+    ``open_complaints`` is the :func:`~lapor_nlp.insights.response.backlog` of ``data`` when it is
+    already computed (its redacted texts are shortened, not redacted again).
+    """
     if not data.has_responses:
-        return pd.DataFrame(
-            columns=[c for c in FOLLOW_UP_COLUMNS if c in data.frame.columns or c == "age_days"]
-        )
-    open_ = backlog(data, as_of=as_of, text_width=text_width)
+        keep = [c for c in FOLLOW_UP_COLUMNS if c in data.frame.columns or c == "age_days"]
+        return pd.DataFrame(columns=keep)
+    open_ = backlog(data, as_of=as_of, text_width=text_width) if open_complaints is None else open_complaints
+    if "text" in open_.columns:
+        open_ = open_.assign(text=open_["text"].map(lambda t: _shorten(t, text_width)))
     if "agency" in open_.columns and not open_.empty:
         first = open_.groupby("agency", sort=False)["submitted_at"].transform("min")
         open_ = open_.assign(_first=first).sort_values(
@@ -186,6 +195,12 @@ def follow_up(
         )
         open_ = open_.drop(columns="_first")
     return open_[[c for c in FOLLOW_UP_COLUMNS if c in open_.columns]].reset_index(drop=True)
+
+
+def _shorten(text: object, width: int) -> object:
+    if not isinstance(text, str) or len(text) <= width:
+        return text
+    return text[: width - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)
