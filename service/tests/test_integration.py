@@ -103,7 +103,7 @@ TEMPLATES = {
 
 @pytest.mark.integration
 def test_integration_retrain_loop_export_train_reload(tmp_path: Path) -> None:
-    """The README's three steps: export-feedback, lapor-nlp train, POST /v1/model/reload."""
+    """docs/admin.md's three steps: export-feedback, lapor-nlp train, POST /v1/model/reload."""
     _router_class()
     from lapor_nlp.cli import main as cli_main
 
