@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from service.app import schemas, store
 from service.app.deps import AdminKey, GuardDep, IntakeKey, MetricsDep, ModelDep, SessionDep
-from service.app.routes.route import _ERRORS
+from service.app.responses import COMMON, errors
 
 router = APIRouter(prefix="/v1/suggestions", tags=["review"])
 
@@ -17,7 +17,9 @@ SuggestionId = Annotated[
 ]
 
 
-@router.get("", response_model=schemas.SuggestionPage, dependencies=[AdminKey], responses=_ERRORS)
+@router.get(
+    "", response_model=schemas.SuggestionPage, dependencies=[AdminKey], responses=errors(401, 403, 422, 503)
+)
 def list_suggestions(
     session: SessionDep,
     status: Annotated[
@@ -46,7 +48,10 @@ def list_suggestions(
 
 
 @router.get(
-    "/{suggestion_id}", response_model=schemas.SuggestionOut, dependencies=[IntakeKey], responses=_ERRORS
+    "/{suggestion_id}",
+    response_model=schemas.SuggestionOut,
+    dependencies=[IntakeKey],
+    responses=errors(401, 403, 404, 422, 503),
 )
 def get_suggestion(suggestion_id: SuggestionId, session: SessionDep) -> schemas.SuggestionOut:
     """One suggestion with its redacted text, the original suggestion and every decision on it."""
@@ -57,7 +62,7 @@ def get_suggestion(suggestion_id: SuggestionId, session: SessionDep) -> schemas.
     "/{suggestion_id}/decision",
     response_model=schemas.SuggestionOut,
     dependencies=[AdminKey],
-    responses=_ERRORS,
+    responses=errors(*COMMON, 404, 409),
 )
 def decide(
     suggestion_id: SuggestionId,
