@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     # Background retrain (POST /v1/model/retrain): the original training data to append feedback to.
     retrain_base: Path | None = None
     retrain_window_days: int = Field(default=28, ge=1)
+    # Reviewer claims (POST /v1/suggestions/claim): how long a claim holds unless renewed.
+    claim_seconds: float = Field(default=600.0, gt=0.0, le=7 * 24 * 3600)
 
     @field_validator("api_keys")
     @classmethod

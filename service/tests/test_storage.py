@@ -10,13 +10,34 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, inspect, text
 
+from service.app.db.migrate import MIGRATIONS
 from service.app.main import create_app
 from service.tests.conftest import ADMIN, INTAKE, PgSchema, make_settings
 from service.tests.fakes import FakeIndex, FakeRouter
 from service.tests.helpers import TcpProxy, live_server
+
+
+def _head() -> str:
+    """The newest migration: the revision a migrated database must be at."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    assert head is not None, "the migrations have more than one head: chain them"
+    return head
+
+
+def test_migrations_are_one_chain_and_add_claims(database_url: str) -> None:
+    with TestClient(_app(database_url)):
+        pass
+    engine = create_engine(database_url)
+    columns = {c["name"] for c in inspect(engine).get_columns("suggestions")}
+    engine.dispose()
+    assert {"claimed_by", "claimed_until"} <= columns
 
 
 def _app(url: str, **settings: object):  # type: ignore[no-untyped-def]
@@ -31,7 +52,7 @@ def test_storage_migrations_create_tables(database_url: str) -> None:
     with engine.connect() as conn:
         version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     engine.dispose()
-    assert {"suggestions", "decisions", "guard_events", "alembic_version"} <= tables and version == "0002"
+    assert {"suggestions", "decisions", "guard_events", "alembic_version"} <= tables and version == _head()
     with TestClient(_app(database_url)):  # a second start migrates nothing and keeps working
         pass
 

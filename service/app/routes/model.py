@@ -22,8 +22,8 @@ from service.app.deps import (
 )
 from service.app.errors import ModelDirError
 from service.app.guard import Guard
-from service.app.retrain import CANDIDATES, Retrainer
 from service.app.responses import COMMON, errors
+from service.app.retrain import CANDIDATES, Retrainer
 from service.app.state import LoadedModel
 
 router = APIRouter(prefix="/v1/model", tags=["model"])
