@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     retrain_base: Path | None = None
     retrain_window_days: int = Field(default=28, ge=1)
     # Reviewer claims (POST /v1/suggestions/claim): how long a claim holds unless renewed.
+    # Fill the per-word caches at model load, in each worker, before /readyz says ready (issue 21).
+    warm_up: bool = True
     claim_seconds: float = Field(default=600.0, gt=0.0, le=7 * 24 * 3600)
 
     @field_validator("api_keys")

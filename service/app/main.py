@@ -260,10 +260,10 @@ def create_app(
         live = router if router is not None else loader(settings.model_dir)
         source = "in-memory" if router is not None else str(settings.model_dir)
         loaded = LoadedModel.wrap(live, source)
-        warm_up(loaded)
+        warm_up(loaded, prepare_words=settings.warm_up)
         app.state.engine = engine
         app.state.sessionmaker = build_sessionmaker(engine)
-        app.state.models = ModelHolder(loaded, loader=loader)
+        app.state.models = ModelHolder(loaded, loader=loader, prepare_words=settings.warm_up)
         app.state.guard = Guard(
             app.state.sessionmaker,
             min_evidence=settings.guard_min_evidence,

@@ -60,3 +60,15 @@ def test_predict_takes_a_megabyte(trained_router: Any) -> None:
 def test_predict_batch_with_astral_only_texts(trained_router: Any) -> None:
     out = trained_router.predict(["\U0002a196", "lampu jalan mati", "\U0001f600\U0002a196"])
     assert len(out) == 3 and all(s.targets["agency"].decision in ("auto", "review") for s in out)
+
+
+def test_warm_up_prepares_words_without_changing_predictions(saved_router: Any) -> None:
+    from lapor_nlp import Router
+
+    texts = ["lampu jalan mati di gang", "sampah menumpuk dekat pasar", "\U0002a196 jalan"]
+    cold = Router.load(saved_router)
+    before = [cold.predict(t, top_k=2) for t in texts]
+    warm = Router.load(saved_router)
+    assert warm.warm_up() > 1000  # the model's words and the lexicons' (Sastrawi roots alone: ~28k)
+    assert [warm.predict(t, top_k=2) for t in texts] == before
+    assert warm.warm_up(["jalan", "rusak"]) == 2
