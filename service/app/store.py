@@ -499,6 +499,11 @@ def list_page(
     return list(rows), int(total)
 
 
+def stored_count(session: Session) -> int:
+    """How many complaints are stored (the same figure from every worker and replica)."""
+    return int(session.scalar(select(func.count()).select_from(_SUGGESTIONS)) or 0)
+
+
 def backlog(session: Session) -> int:
     return int(session.scalar(select(func.count()).where(SuggestionRow.status == "review")) or 0)
 
