@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -100,3 +102,43 @@ def test_progress_bar_passes_items_through() -> None:
     steps.update()
     assert steps.n == 1
     steps.close()
+
+
+@pytest.fixture(params=[0o022, 0o002, 0o077])
+def umask(request: pytest.FixtureRequest) -> Iterator[int]:
+    old = os.umask(request.param)
+    try:
+        yield request.param
+    finally:
+        os.umask(old)
+
+
+def test_atomic_writes_respect_the_umask(tmp_path: Path, umask: int) -> None:
+    from lapor_nlp._files import current_umask
+
+    assert current_umask() == umask
+    atomic_write(tmp_path / "a.bin", b"x")
+    with atomic_path(tmp_path / "b.csv", suffix=".csv") as tmp:
+        tmp.write_text("written by a writer that opens the path\n")
+    with atomic_directory(tmp_path / "model") as tmp:
+        (tmp / "file.json").write_text("{}")
+    assert stat.S_IMODE((tmp_path / "a.bin").stat().st_mode) == 0o666 & ~umask
+    assert stat.S_IMODE((tmp_path / "b.csv").stat().st_mode) == 0o666 & ~umask
+    assert stat.S_IMODE((tmp_path / "model").stat().st_mode) == 0o777 & ~umask
+
+
+def test_cli_output_is_readable_by_the_group(tmp_path: Path) -> None:
+    """`lapor-nlp predict` and `report`-style outputs: mode 0o664 under umask 0o002 (not 0o600)."""
+    from lapor_nlp.cli import main
+
+    model = Path(__file__).resolve().parents[1] / "models" / "default"
+    if not (model / "metadata.json").is_file():
+        pytest.skip(f"no bundled model at {model}")
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n1,lampu jalan mati di gang\n2,sampah menumpuk dekat pasar\n")
+    old = os.umask(0o002)
+    try:
+        assert main(["predict", str(model), str(source), "--output", str(tmp_path / "pred.parquet")]) == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "pred.parquet").stat().st_mode) == 0o664

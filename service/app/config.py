@@ -99,6 +99,19 @@ class Settings(BaseSettings):
     retrain_window_days: int = Field(
         default=28, ge=1, description="Days of recent reviewed decisions both models are judged on."
     )
+    # Fill the per-word caches at model load, in each worker, before /readyz says ready.
+    warm_up: bool = Field(
+        default=True,
+        description="Prepare the per-word caches (model vocabulary, lexicon words, redaction) in each "
+        "worker before `/readyz` says ready; `false` starts faster but the first requests are slower.",
+    )
+    # Reviewer claims (POST /v1/suggestions/claim): how long a claim holds unless renewed.
+    claim_seconds: float = Field(
+        default=600.0,
+        gt=0.0,
+        le=7 * 24 * 3600,
+        description="How long a reviewer's claim on a suggestion holds unless renewed (seconds).",
+    )
 
     @field_validator("api_keys")
     @classmethod

@@ -8,9 +8,10 @@ class ServiceError(Exception):
 
     status_code = 400
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, **extra: object) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.extra = extra  # more fields of the JSON error body, next to "type" and "detail"
 
 
 class SuggestionNotFoundError(ServiceError):
@@ -35,3 +36,15 @@ class ModelDirError(ServiceError):
 
 class ServiceUnavailableError(ServiceError):
     status_code = 503
+
+
+class ClaimedByOther(ServiceError):
+    """Another reviewer holds the suggestion (body: ``claimed_by``, ``claimed_until``)."""
+
+    status_code = 409
+
+
+class AlreadyDecided(ServiceError):
+    """A claim on a suggestion that has been decided: there is nothing left to review."""
+
+    status_code = 409

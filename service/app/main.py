@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
@@ -53,8 +54,15 @@ logger = logging.getLogger("lapor_nlp.service")
 HERE = Path(__file__).resolve().parent
 
 
-def _error(status: int, type_: str, detail: Any, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"type": type_, "detail": detail}, status_code=status, headers=headers)
+def _error(
+    status: int,
+    type_: str,
+    detail: Any,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> JSONResponse:
+    body = {**(extra or {}), "type": type_, "detail": detail}
+    return JSONResponse(jsonable_encoder(body), status_code=status, headers=headers)
 
 
 class GuardMiddleware:
@@ -156,7 +164,7 @@ class _BodyTooLarge(Exception):
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def _service(_: Request, exc: ServiceError) -> JSONResponse:
-        return _error(exc.status_code, type(exc).__name__, exc.detail)
+        return _error(exc.status_code, type(exc).__name__, exc.detail, extra=exc.extra)
 
     @app.exception_handler(InputError)
     async def _input(_: Request, exc: InputError) -> JSONResponse:
@@ -252,10 +260,10 @@ def create_app(
         live = router if router is not None else loader(settings.model_dir)
         source = "in-memory" if router is not None else str(settings.model_dir)
         loaded = LoadedModel.wrap(live, source)
-        warm_up(loaded)
+        warm_up(loaded, prepare_words=settings.warm_up)
         app.state.engine = engine
         app.state.sessionmaker = build_sessionmaker(engine)
-        app.state.models = ModelHolder(loaded, loader=loader)
+        app.state.models = ModelHolder(loaded, loader=loader, prepare_words=settings.warm_up)
         app.state.guard = Guard(
             app.state.sessionmaker,
             min_evidence=settings.guard_min_evidence,

@@ -139,6 +139,8 @@ class SuggestionOut(RouteResponse):
     created_at: datetime
     decision: DecisionOut | None
     history: list[DecisionOut]
+    claimed_by: str | None = Field(default=None, description="the reviewer whose claim holds it, if any")
+    claimed_until: datetime | None = Field(default=None, description="when that claim runs out")
 
 
 class SuggestionPage(BaseModel):
@@ -153,6 +155,10 @@ class DecisionRequest(_Strict):
     category: SafeStr = Field(min_length=1, max_length=300)
     reviewer: SafeStr = Field(min_length=1, max_length=200)
     duplicate_of: int | None = Field(default=None, ge=1, le=MAX_ID)
+    force: bool = Field(
+        default=False,
+        description="decide even though another reviewer's claim holds the suggestion (a supervisor)",
+    )
 
     @field_validator("agency", "category", "reviewer")
     @classmethod
@@ -161,6 +167,52 @@ class DecisionRequest(_Strict):
         if not value:
             raise ValueError("must not be blank")
         return value
+
+
+def _reviewer(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("reviewer must not be blank")
+    return value
+
+
+Reviewer = Annotated[
+    SafeStr,
+    Field(min_length=1, max_length=200, description="who reviews: the name shown on the claim"),
+    AfterValidator(_reviewer),
+]
+
+
+class ClaimRequest(_Strict):
+    """Take the oldest unclaimed suggestions of a queue for one reviewer."""
+
+    reviewer: Reviewer
+    limit: int = Field(default=1, ge=1, le=50, description="how many suggestions to claim")
+    status: Literal["review", "audit"] = Field(
+        default="review", description="the review queue, or audited auto decisions not yet reviewed"
+    )
+    agency: SafeStr | None = Field(default=None, max_length=300, description="only this suggested agency")
+    category: SafeStr | None = Field(default=None, max_length=300, description="only this suggested category")
+
+
+class RenewRequest(_Strict):
+    reviewer: Reviewer
+
+
+class ClaimOut(BaseModel):
+    items: list[SuggestionOut] = Field(description="the claimed suggestions, oldest first (may be empty)")
+    claimed_until: datetime = Field(description="when the claims run out unless renewed or decided")
+
+
+class ReleaseRequest(_Strict):
+    reviewer: Reviewer
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(
+        default=None, max_length=200, description="release only these suggestions (default: all held)"
+    )
+
+
+class ReleaseOut(BaseModel):
+    released: int = Field(description="how many claims of this reviewer were given up")
 
 
 class ModelInfo(BaseModel):
@@ -222,3 +274,5 @@ class Health(BaseModel):
 class ErrorOut(BaseModel):
     type: str
     detail: Any
+    claimed_by: str | None = Field(default=None, description="ClaimedByOther only: the reviewer holding it")
+    claimed_until: datetime | None = Field(default=None, description="ClaimedByOther only: until when")

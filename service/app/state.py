@@ -108,12 +108,23 @@ class LoadedModel:
         return cls(router, source, time.time(), category_target(targets), model_version(router))
 
 
-def warm_up(model: LoadedModel) -> None:
-    """Run one prediction so lazy set-up (stemmer tables, caches) is not paid by a live request."""
+def warm_up(model: LoadedModel, *, prepare_words: bool = True) -> None:
+    """Run one prediction, then fill the per-word caches, before this worker takes traffic.
+
+    The prediction also checks the model works (one that cannot predict must not be swapped in).
+    With ``prepare_words`` the router's ``warm_up()`` (when it has one: :meth:`lapor_nlp.Router.warm_up`)
+    prepares its vocabulary and the lexicon words, so the first complaints after a start or a reload
+    are as fast as later ones (``benchmarks/bench_service.py --cold``).
+    """
     try:
         model.router.predict("warm up: jalan rusak lampu mati sampah menumpuk", top_k=1)
     except Exception as exc:  # noqa: BLE001 - a model that cannot predict must not be swapped in
         raise ValueError(f"the model failed its warm-up prediction ({type(exc).__name__})") from None
+    prepare = getattr(model.router, "warm_up", None)
+    if prepare_words and callable(prepare):
+        start = time.perf_counter()
+        count = prepare()
+        logger.info("warmed up %s words in %.1f s", count, time.perf_counter() - start)
 
 
 def model_version(router: RouterLike) -> str:
@@ -132,6 +143,7 @@ class ModelHolder:
 
     current: LoadedModel
     loader: Callable[[Path], RouterLike] = load_router
+    prepare_words: bool = True
     _reload_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def get(self) -> LoadedModel:
@@ -142,7 +154,7 @@ class ModelHolder:
         with self._reload_lock:
             router = self.loader(model_dir)
             loaded = LoadedModel.wrap(router, str(model_dir))
-            warm_up(loaded)
+            warm_up(loaded, prepare_words=self.prepare_words)
             self.current = loaded  # a single reference assignment: atomic for readers
             logger.info("model reloaded: version=%s source=%s", loaded.version, loaded.source)
             return loaded

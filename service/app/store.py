@@ -8,10 +8,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,8 @@ from service.app import schemas
 from service.app.batcher import PredictBatcher
 from service.app.db.models import DecisionRow, SuggestionRow
 from service.app.errors import (
+    AlreadyDecided,
+    ClaimedByOther,
     IdConflictError,
     InvalidReferenceError,
     PayloadTooLargeError,
@@ -450,7 +452,16 @@ def to_suggestion_out(row: SuggestionRow) -> schemas.SuggestionOut:
         created_at=row.created_at,
         decision=history[-1] if history else None,
         history=history,
+        **_live_claim(row),
     )
+
+
+def _live_claim(row: SuggestionRow) -> dict[str, Any]:
+    """``claimed_by``/``claimed_until`` of a claim that still holds (an expired one is no claim)."""
+    until = _as_utc(row.claimed_until)
+    if row.claimed_by is None or until is None or until <= datetime.now(UTC):
+        return {"claimed_by": None, "claimed_until": None}
+    return {"claimed_by": row.claimed_by, "claimed_until": until}
 
 
 def get(session: Session, suggestion_id: int) -> SuggestionRow:
@@ -488,6 +499,11 @@ def list_page(
     return list(rows), int(total)
 
 
+def stored_count(session: Session) -> int:
+    """How many complaints are stored (the same figure from every worker and replica)."""
+    return int(session.scalar(select(func.count()).select_from(_SUGGESTIONS)) or 0)
+
+
 def backlog(session: Session) -> int:
     return int(session.scalar(select(func.count()).where(SuggestionRow.status == "review")) or 0)
 
@@ -498,7 +514,12 @@ def decide(
     suggestion_id: int,
     req: schemas.DecisionRequest,
 ) -> DecisionRow:
-    """Record a reviewer's decision; labels the model does not know are accepted and flagged."""
+    """Record a reviewer's decision; labels the model does not know are accepted and flagged.
+
+    A suggestion another reviewer has claimed (and whose claim has not run out) raises
+    :class:`ClaimedByOther` unless ``req.force``; the check and the status change are one conditional
+    UPDATE, so two reviewers deciding at once cannot both pass it. A decision ends the claim.
+    """
     row = get(session, suggestion_id)
     if req.duplicate_of is not None:
         if req.duplicate_of == suggestion_id:
@@ -516,6 +537,16 @@ def decide(
         outcome = "accepted"
     else:
         outcome = "overridden"
+    now = datetime.now(UTC)
+    condition = _SUGGESTIONS.c.id == suggestion_id
+    if not req.force:
+        condition = and_(condition, _free_for(req.reviewer, now))
+    taken = session.execute(
+        update(_SUGGESTIONS).where(condition).values(status="decided", claimed_by=None, claimed_until=None)
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise _claimed_by_other(session, suggestion_id)
     decision = DecisionRow(
         suggestion_id=row.id,
         agency=req.agency,
@@ -528,10 +559,142 @@ def decide(
         decided_at=datetime.now().astimezone(),
     )
     session.add(decision)
-    row.status = "decided"
     session.commit()
     session.refresh(row)
     logger.info(
-        "decision suggestion=%s outcome=%s flagged=%s", row.id, outcome, unknown_agency or unknown_category
+        "decision suggestion=%s outcome=%s flagged=%s forced=%s",
+        row.id,
+        outcome,
+        unknown_agency or unknown_category,
+        req.force,
     )
     return decision
+
+
+# -- reviewer claims: a row state with an owner and an expiry, never a lock held across requests ----
+def _free_for(reviewer: str, now: datetime) -> ColumnElement[bool]:
+    """Not claimed, claimed by ``reviewer`` already, or claimed by someone whose claim ran out."""
+    c = _SUGGESTIONS.c
+    return or_(
+        c.claimed_by.is_(None), c.claimed_by == reviewer, c.claimed_until.is_(None), c.claimed_until <= now
+    )
+
+
+def _queue(status: str, agency: str | None, category: str | None) -> list[ColumnElement[bool]]:
+    c = _SUGGESTIONS.c
+    where: list[ColumnElement[bool]] = (
+        [c.status == "auto", c.audit.is_(True)] if status == "audit" else [c.status == status]
+    )
+    if agency is not None:
+        where.append(c.agency_label == agency)
+    if category is not None:
+        where.append(c.category_label == category)
+    return where
+
+
+def claim(
+    session: Session,
+    reviewer: str,
+    *,
+    limit: int,
+    seconds: float,
+    status: str = "review",
+    agency: str | None = None,
+    category: str | None = None,
+) -> tuple[list[SuggestionRow], datetime]:
+    """Claim the oldest suggestions of a queue nobody else holds for ``reviewer``; returns them, oldest first.
+
+    Suggestions ``reviewer`` holds already come first (the claim is renewed), then the oldest free
+    ones. One short transaction: on PostgreSQL ``SELECT ... FOR UPDATE SKIP LOCKED`` takes the rows
+    (concurrent claimers skip each other's rows instead of waiting), then one UPDATE sets the claim;
+    on SQLite, which has one writer at a time, a single conditional ``UPDATE ... RETURNING`` does both.
+    """
+    c = _SUGGESTIONS.c
+    now = datetime.now(UTC)
+    until = now + timedelta(seconds=seconds)
+    mine_first = (c.claimed_by == reviewer).desc()
+    pick = (
+        select(c.id)
+        .where(*_queue(status, agency, category), _free_for(reviewer, now))
+        .order_by(mine_first, c.id)
+        .limit(limit)
+    )
+    values = {"claimed_by": reviewer, "claimed_until": until}
+    try:
+        if session.get_bind().dialect.name == "postgresql":
+            ids = list(session.scalars(pick.with_for_update(skip_locked=True, of=_SUGGESTIONS)))
+            if ids:
+                session.execute(update(_SUGGESTIONS).where(c.id.in_(ids)).values(**values))
+        else:
+            returned = session.execute(
+                update(_SUGGESTIONS)
+                .where(c.id.in_(pick), _free_for(reviewer, now))
+                .values(**values)
+                .returning(c.id)
+            )
+            ids = [r[0] for r in returned]
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    if not ids:
+        return [], until
+    rows = session.scalars(select(SuggestionRow).where(SuggestionRow.id.in_(ids)).order_by(SuggestionRow.id))
+    logger.info("claim reviewer_chars=%d claimed=%d status=%s", len(reviewer), len(ids), status)
+    return list(rows.unique()), until
+
+
+def renew(
+    session: Session, suggestion_id: int, reviewer: str, *, seconds: float
+) -> tuple[SuggestionRow, datetime]:
+    """Claim (or renew the claim on) one suggestion for ``reviewer``.
+
+    Raises :class:`SuggestionNotFoundError`, :class:`AlreadyDecided`, or :class:`ClaimedByOther`
+    when another reviewer's claim holds it.
+    """
+    now = datetime.now(UTC)
+    until = now + timedelta(seconds=seconds)
+    c = _SUGGESTIONS.c
+    taken = session.execute(
+        update(_SUGGESTIONS)
+        .where(c.id == suggestion_id, c.status != "decided", _free_for(reviewer, now))
+        .values(claimed_by=reviewer, claimed_until=until)
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        row = get(session, suggestion_id)
+        if row.status == "decided":
+            raise AlreadyDecided(
+                f"suggestion {suggestion_id} has been decided; "
+                "claim the next one with POST /v1/suggestions/claim"
+            )
+        raise _claimed_by_other(session, suggestion_id)
+    session.commit()
+    row = get(session, suggestion_id)
+    session.refresh(row)
+    return row, until
+
+
+def release(session: Session, reviewer: str, ids: Sequence[int] | None = None) -> int:
+    """Give up ``reviewer``'s claims (all, or those on ``ids``); returns how many were released."""
+    c = _SUGGESTIONS.c
+    condition: ColumnElement[bool] = c.claimed_by == reviewer
+    if ids is not None:
+        condition = and_(condition, c.id.in_(list(ids)))
+    done = session.execute(update(_SUGGESTIONS).where(condition).values(claimed_by=None, claimed_until=None))
+    session.commit()
+    return int(done.rowcount)  # type: ignore[attr-defined]
+
+
+def _claimed_by_other(session: Session, suggestion_id: int) -> ClaimedByOther:
+    """The error for a suggestion another reviewer's claim holds (404 if there is no such suggestion)."""
+    row = get(session, suggestion_id)
+    session.refresh(row)
+    claim = _live_claim(row)
+    return ClaimedByOther(
+        f"suggestion {suggestion_id} is claimed by another reviewer until {claim['claimed_until']}; "
+        'take the next one with POST /v1/suggestions/claim, or send "force": true to decide anyway '
+        "(supervisors)",
+        claimed_by=claim["claimed_by"],
+        claimed_until=claim["claimed_until"],
+    )

@@ -349,3 +349,61 @@ def test_admin_maps_server_errors_to_messages(page) -> None:  # type: ignore[no-
         "Tidak tersimpan: basis data tidak tersedia; tidak ada yang disimpan, coba lagi sebentar lagi."
     )
     assert page.locator("#queue-list li").count() == 4  # nothing left the queue
+
+
+def _shown_ids(page) -> list[int]:  # type: ignore[no-untyped-def]
+    return [int(i) for i in page.locator("#queue-list li").evaluate_all("els => els.map(e => e.dataset.id)")]
+
+
+def test_admin_two_reviewers_work_through_claims(server: str) -> None:
+    """Two tabs as two reviewers never show the same complaint; sign-out hands the rest over."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    expect = sync_api.expect
+    with httpx.Client(base_url=server, headers=INTAKE) as http:
+        for i in range(10):  # 14 complaints waiting for review; the page claims 10 at a time
+            assert http.post("/v1/route", json={"text": f"Tolong dibantu urusan warga nomor {i}"}).is_success
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 1280, "height": 860}, base_url=server)
+        ani, budi = context.new_page(), context.new_page()
+        errors: list[str] = []
+        for pg in (ani, budi):
+            pg.on("pageerror", lambda exc: errors.append(str(exc)))
+        for pg, name in ((ani, "Ani"), (budi, "Budi")):
+            pg.goto("/admin?lang=en")
+            pg.fill("#key", ADMIN_KEY)
+            pg.fill("#reviewer-name", name)
+            pg.press("#key", "Enter")
+            pg.wait_for_selector("#queue-list li.selected")
+        held_ani, held_budi = _shown_ids(ani), _shown_ids(budi)
+        assert len(held_ani) == 10 and len(held_budi) == 4
+        assert not set(held_ani) & set(held_budi)
+        assert ani.text_content("#cur-id") != budi.text_content("#cur-id")
+        assert held_ani[0] == 1  # oldest first
+
+        # A supervisor takes one of Ani's complaints: Ani's decision on it is refused and it leaves her page.
+        taken = held_ani[0]
+        with httpx.Client(base_url=server, headers=ADMIN) as http:
+            http.post("/v1/suggestions/release", json={"reviewer": "Ani", "ids": [taken]})
+            assert http.post(f"/v1/suggestions/{taken}/claim", json={"reviewer": "Citra"}).is_success
+        ani.keyboard.press("a")
+        expect(ani.locator("#toast")).to_contain_text(f"#{taken} is being handled by Citra")
+        expect(ani.locator("#queue-list li")).to_have_count(9)
+
+        # Budi decides his four; nothing is free for him until Ani signs out.
+        for left in (3, 2, 1):
+            budi.keyboard.press("a")
+            expect(budi.locator("#queue-list li")).to_have_count(left)
+        budi.keyboard.press("a")
+        budi.wait_for_selector("#queue-empty", state="visible")
+        ani.click("#logout")
+        expect(ani.locator("#login")).to_be_visible()
+        budi.keyboard.press("r")
+        expect(budi.locator("#queue-list li")).to_have_count(9)
+        assert sorted(_shown_ids(budi)) == sorted(set(held_ani) - {taken})
+        browser.close()
+    assert errors == [], errors
+    with httpx.Client(base_url=server, headers=ADMIN) as http:
+        decided = http.get("/v1/suggestions", params={"status": "decided"}).json()["items"]
+    assert sorted(d["suggestion_id"] for d in decided) == sorted(held_budi)
+    assert {d["decision"]["reviewer"] for d in decided} == {"Budi"}

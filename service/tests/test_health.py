@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 
-from service.tests.conftest import ADMIN, INTAKE
+from service.app.main import create_app
+from service.tests.conftest import ADMIN, INTAKE, make_settings
+from service.tests.fakes import FakeIndex, FakeRouter
 
 
 def test_health_and_ready(sqlite_client: TestClient) -> None:
@@ -37,3 +41,14 @@ def test_metrics_count_requests_decisions_backlog(sqlite_client: TestClient) -> 
     assert 'lapor_decisions_total{outcome="overridden"} 1.0' in text
     assert "lapor_review_backlog 1.0" in text
     assert 'lapor_model_info{version="fake-1"} 1.0' in text
+
+
+def test_readyz_says_the_same_on_every_worker(tmp_path: Path) -> None:
+    """Two apps on one database stand for two workers: complaints routed through one count on both."""
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    apps = [create_app(make_settings(url), router=FakeRouter(), index_factory=FakeIndex) for _ in range(2)]
+    with TestClient(apps[0]) as one, TestClient(apps[1]) as two:
+        assert one.get("/readyz").json()["indexed"] == two.get("/readyz").json()["indexed"] == 0
+        for text in ("tolong warga", "jalan rusak", "sampah numpuk"):
+            assert one.post("/v1/route", headers=INTAKE, json={"text": text}).status_code == 200
+        assert one.get("/readyz").json()["indexed"] == two.get("/readyz").json()["indexed"] == 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -183,3 +184,25 @@ def test_integration_real_model_reload_under_load(tmp_path: Path) -> None:
     assert reloaded.status_code == 200
     assert during > 0  # requests kept being served while the new model loaded
     assert set(statuses) == {200}
+
+
+def test_real_model_routes_hostile_texts(real_model_client: TestClient) -> None:
+    """Texts that crashed the explainer or the place reader: a suggestion or a 4xx, never a 5xx."""
+    for text in (
+        "\U0002a196",
+        "\U0002a196 jalan",
+        "jalan \u00b2",
+        "\u202e\u0627\u0644\u0637\u0631\u064a\u0642",
+        "\ud800x",
+    ):
+        body = json.dumps({"text": text})  # ASCII JSON: a lone surrogate travels as \\ud800
+        r = real_model_client.post(
+            "/v1/route", headers={**INTAKE, "Content-Type": "application/json"}, content=body
+        )
+        assert r.status_code in (200, 422), (text, r.status_code, r.text[:200])
+    r = real_model_client.post(
+        "/v1/route/batch",
+        headers=INTAKE,
+        json={"complaints": [{"text": "\U0002a196"}, {"text": "jalan \u00b2"}]},
+    )
+    assert r.status_code in (200, 422), r.text[:200]

@@ -127,3 +127,62 @@ def test_replicas_same_new_id_at_once_store_one_row(replicas: tuple[httpx.Client
     assert [r.status_code for r in answers] == [200] * 8, [r.text for r in answers]
     assert len({r.json()["suggestion_id"] for r in answers}) == 1
     assert a.get("/v1/suggestions", headers=ADMIN).json()["total"] == 1
+
+
+# Fictional texts the model cannot place with confidence: most go to the review queue.
+VAGUE = [
+    f"Mohon perhatian untuk keluhan warga nomor {i} tentang urusan {w} yang belum jelas penanganannya"
+    for i, w in enumerate(["surat", "antrian", "petugas", "layanan", "pembayaran", "pendaftaran"] * 10)
+]
+
+
+def test_six_reviewers_claim_and_decide_through_two_replicas(
+    replicas: tuple[httpx.Client, httpx.Client],
+) -> None:
+    a, b = replicas
+    with ThreadPoolExecutor(8) as pool:
+        routed = list(
+            pool.map(
+                lambda i: (a if i % 2 else b).post("/v1/route", headers=INTAKE, json={"text": VAGUE[i]}),
+                range(len(VAGUE)),
+            )
+        )
+    assert all(r.status_code == 200 for r in routed), [r.text for r in routed if r.status_code != 200]
+    queue = a.get("/v1/suggestions", headers=ADMIN, params={"status": "review", "limit": 200}).json()
+    review = {item["suggestion_id"] for item in queue["items"]}
+    assert len(review) >= 20, f"only {len(review)} of {len(VAGUE)} complaints went to review"
+
+    statuses: list[int] = []
+
+    def reviewer(n: int) -> list[int]:
+        name, client, decided = f"reviewer-{n}", (a, b)[n % 2], []
+        while True:
+            claimed = client.post("/v1/suggestions/claim", headers=ADMIN, json={"reviewer": name, "limit": 2})
+            statuses.append(claimed.status_code)
+            items = claimed.json()["items"] if claimed.status_code == 200 else []
+            if not items:
+                return decided
+            for item in items:
+                body = {
+                    "agency": item["agency"]["label"],
+                    "category": item["category"]["label"],
+                    "reviewer": name,
+                }
+                # decide through the other replica half of the time
+                other = (a, b)[(n + item["suggestion_id"]) % 2]
+                r = other.post(f"/v1/suggestions/{item['suggestion_id']}/decision", headers=ADMIN, json=body)
+                statuses.append(r.status_code)
+                assert r.status_code == 200, r.text
+                decided.append(item["suggestion_id"])
+
+    with ThreadPoolExecutor(6) as pool:
+        per_reviewer = list(pool.map(reviewer, range(6)))
+    assert all(s < 500 for s in statuses) and set(statuses) == {200}
+    flat = [sid for ids in per_reviewer for sid in ids]
+    assert len(flat) == len(set(flat)), "an item was handed to two reviewers"
+    assert set(flat) == review  # every review item decided, by the one reviewer who claimed it
+    assert sum(1 for ids in per_reviewer if ids) >= 2  # the work was shared
+    for sid in review:
+        history = b.get(f"/v1/suggestions/{sid}", headers=ADMIN).json()["history"]
+        assert len(history) == 1, (sid, history)
+    assert a.get("/v1/suggestions", headers=ADMIN, params={"status": "review"}).json()["total"] == 0

@@ -10,13 +10,34 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, inspect, text
 
+from service.app.db.migrate import MIGRATIONS
 from service.app.main import create_app
 from service.tests.conftest import ADMIN, INTAKE, PgSchema, make_settings
 from service.tests.fakes import FakeIndex, FakeRouter
 from service.tests.helpers import TcpProxy, live_server
+
+
+def _head() -> str:
+    """The newest migration: the revision a migrated database must be at."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    assert head is not None, "the migrations have more than one head: chain them"
+    return head
+
+
+def test_migrations_are_one_chain_and_add_claims(database_url: str) -> None:
+    with TestClient(_app(database_url)):
+        pass
+    engine = create_engine(database_url)
+    columns = {c["name"] for c in inspect(engine).get_columns("suggestions")}
+    engine.dispose()
+    assert {"claimed_by", "claimed_until"} <= columns
 
 
 def _app(url: str, **settings: object):  # type: ignore[no-untyped-def]
@@ -31,7 +52,7 @@ def test_storage_migrations_create_tables(database_url: str) -> None:
     with engine.connect() as conn:
         version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     engine.dispose()
-    assert {"suggestions", "decisions", "guard_events", "alembic_version"} <= tables and version == "0002"
+    assert {"suggestions", "decisions", "guard_events", "alembic_version"} <= tables and version == _head()
     with TestClient(_app(database_url)):  # a second start migrates nothing and keeps working
         pass
 
@@ -180,3 +201,66 @@ def test_storage_logs_hold_no_personal_data(tmp_path: Path, caplog: pytest.LogCa
     assert "routed suggestion=" in caplog.text
     for s in secrets:
         assert s not in caplog.text
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_database_restart_under_load_loses_no_acknowledged_complaint(postgres_url: str) -> None:
+    """The service's PostgreSQL connections are cut twice under load (what a restart does to them):
+    only 200 or 503 answers, every acknowledged complaint stored, routing again within 15 s."""
+    import psycopg
+
+    schema = PgSchema(postgres_url)
+    name = "lapor_restart_" + schema.name[-12:]
+    url = f"{schema.url}&application_name={name}"
+    conninfo = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    answers: list[tuple[str, int, float]] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+    try:
+        with live_server(_app(url, db_timeout_seconds=1.0)) as base:
+
+            def load(n: int) -> None:
+                with httpx.Client(base_url=base, headers=INTAKE, timeout=30) as http:
+                    i = 0
+                    while not stop.is_set():
+                        cid = f"restart-{n}-{i}"
+                        r = http.post("/v1/route", json={"text": f"tolong warga {n} nomor {i}", "id": cid})
+                        with lock:
+                            answers.append((cid, r.status_code, time.monotonic()))
+                        i += 1
+
+            threads = [threading.Thread(target=load, args=(n,)) for n in range(4)]
+            for t in threads:
+                t.start()
+            cuts = []
+            with psycopg.connect(conninfo, autocommit=True) as admin:
+                for _ in range(2):
+                    time.sleep(1.5)
+                    killed = admin.execute(
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                        "WHERE application_name = %s",
+                        (name,),
+                    ).fetchone()
+                    assert killed is not None and killed[0] >= 1
+                    cuts.append(time.monotonic())
+            time.sleep(3.0)
+            stop.set()
+            for t in threads:
+                t.join()
+        with psycopg.connect(conninfo) as conn:
+            conn.execute(f'SET search_path TO "{schema.name}"')
+            stored = {row[0] for row in conn.execute("SELECT external_id FROM suggestions")}
+    finally:
+        stop.set()
+        schema.drop()
+    statuses = {status for _, status, _ in answers}
+    print(
+        f"answers {len(answers)}: "
+        + ", ".join(f"{s}x{sum(1 for _, x, _ in answers if x == s)}" for s in sorted(statuses))
+    )
+    assert statuses <= {200, 503}, statuses
+    acknowledged = {cid for cid, status, _ in answers if status == 200}
+    assert acknowledged and acknowledged <= stored  # 0 acknowledged complaints lost
+    back = min((at for _, status, at in answers if status == 200 and at > cuts[-1]), default=None)
+    assert back is not None and back - cuts[-1] < 15.0, "routing did not come back within 15 s"

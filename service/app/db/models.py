@@ -79,6 +79,10 @@ class SuggestionRow(Base):
     # Targets the model would have routed `auto` but the guard held for review: "", "agency",
     # "category" or "category,agency".
     guard_held: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # A reviewer's claim (POST /v1/suggestions/claim): nobody else is handed the suggestion, or may
+    # decide it without "force", until it is decided or ``claimed_until`` has passed.
+    claimed_by: Mapped[str | None] = mapped_column(String(200), index=True, default=None)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
     decisions: Mapped[list[DecisionRow]] = relationship(
         back_populates="suggestion",

@@ -22,8 +22,8 @@ from service.app.deps import (
 )
 from service.app.errors import ModelDirError
 from service.app.guard import Guard
+from service.app.responses import COMMON, errors
 from service.app.retrain import CANDIDATES, Retrainer
-from service.app.routes.route import _ERRORS
 from service.app.state import LoadedModel
 
 router = APIRouter(prefix="/v1/model", tags=["model"])
@@ -50,13 +50,13 @@ def _info(
     )
 
 
-@router.get("", response_model=schemas.ModelInfo, dependencies=[IntakeKey], responses=_ERRORS)
+@router.get("", response_model=schemas.ModelInfo, dependencies=[IntakeKey], responses=errors(401, 403, 503))
 def model_info(model: ModelDep, guard: GuardDep, retrainer: RetrainerDep) -> schemas.ModelInfo:
     """Version, labels, metrics and card of the served model, its live guard and last retrain verdict."""
     return _info(model, guard, retrainer)
 
 
-@router.post("/reload", response_model=schemas.ModelInfo, dependencies=[AdminKey], responses=_ERRORS)
+@router.post("/reload", response_model=schemas.ModelInfo, dependencies=[AdminKey], responses=errors(*COMMON))
 def reload_model(
     holder: HolderDep,
     settings: SettingsDep,
@@ -100,7 +100,7 @@ def reload_model(
     response_model=schemas.RetrainStatusOut,
     status_code=202,
     dependencies=[AdminKey],
-    responses=_ERRORS,
+    responses=errors(*COMMON, 409),
 )
 def start_retrain(
     request: Request,
@@ -126,7 +126,9 @@ def start_retrain(
     return schemas.RetrainStatusOut(**status.to_dict())
 
 
-@router.get("/retrain", response_model=schemas.RetrainStatusOut, dependencies=[AdminKey], responses=_ERRORS)
+@router.get(
+    "/retrain", response_model=schemas.RetrainStatusOut, dependencies=[AdminKey], responses=errors(401, 403)
+)
 def retrain_status(retrainer: RetrainerDep) -> schemas.RetrainStatusOut:
     """The running or last retrain of this process: state, candidate, verdict, error."""
     return schemas.RetrainStatusOut(**retrainer.status.to_dict())

@@ -18,17 +18,12 @@ from service.app.deps import (
 )
 from service.app.errors import PayloadTooLargeError
 from service.app.guard import Guard
+from service.app.responses import COMMON, errors
 
 router = APIRouter(prefix="/v1", tags=["routing"], dependencies=[IntakeKey])
 
-_ERRORS: dict[int | str, dict[str, object]] = {
-    401: {"model": schemas.ErrorOut},
-    403: {"model": schemas.ErrorOut},
-    409: {"model": schemas.ErrorOut},
-    413: {"model": schemas.ErrorOut},
-    422: {"model": schemas.ErrorOut},
-    503: {"model": schemas.ErrorOut},
-}
+# Every error a /v1 route with a body may answer (kept for routes that do not list their own).
+_ERRORS = errors(*COMMON, 409)
 
 
 @router.post("/route", response_model=schemas.RouteResponse, responses=_ERRORS)

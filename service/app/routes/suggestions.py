@@ -7,8 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from service.app import schemas, store
-from service.app.deps import AdminKey, GuardDep, IntakeKey, MetricsDep, ModelDep, SessionDep
-from service.app.routes.route import _ERRORS
+from service.app.deps import (
+    AdminKey,
+    GuardDep,
+    IntakeKey,
+    MetricsDep,
+    ModelDep,
+    SessionDep,
+    SettingsDep,
+)
+from service.app.responses import COMMON, errors
 
 router = APIRouter(prefix="/v1/suggestions", tags=["review"])
 
@@ -17,7 +25,9 @@ SuggestionId = Annotated[
 ]
 
 
-@router.get("", response_model=schemas.SuggestionPage, dependencies=[AdminKey], responses=_ERRORS)
+@router.get(
+    "", response_model=schemas.SuggestionPage, dependencies=[AdminKey], responses=errors(401, 403, 422, 503)
+)
 def list_suggestions(
     session: SessionDep,
     status: Annotated[
@@ -45,8 +55,56 @@ def list_suggestions(
     )
 
 
+@router.post("/claim", response_model=schemas.ClaimOut, dependencies=[AdminKey], responses=errors(*COMMON))
+def claim(body: schemas.ClaimRequest, session: SessionDep, settings: SettingsDep) -> schemas.ClaimOut:
+    """Claim the oldest suggestions of a queue that nobody else holds, for `reviewer`.
+
+    Nobody else is handed them, or may decide them without `"force": true`, until they are decided,
+    released, or `claimed_until` (LAPOR_NLP_CLAIM_SECONDS, default 10 minutes) has passed.
+    Suggestions the reviewer holds already come first and are renewed; `items` may be empty.
+    """
+    rows, until = store.claim(
+        session,
+        body.reviewer,
+        limit=body.limit,
+        seconds=settings.claim_seconds,
+        status=body.status,
+        agency=None if body.agency is None else schemas.storable(body.agency),
+        category=None if body.category is None else schemas.storable(body.category),
+    )
+    return schemas.ClaimOut(items=[store.to_suggestion_out(r) for r in rows], claimed_until=until)
+
+
+@router.post(
+    "/release", response_model=schemas.ReleaseOut, dependencies=[AdminKey], responses=errors(*COMMON)
+)
+def release(body: schemas.ReleaseRequest, session: SessionDep) -> schemas.ReleaseOut:
+    """Give up the reviewer's claims (all of them, or those in `ids`), e.g. on sign-out."""
+    return schemas.ReleaseOut(released=store.release(session, body.reviewer, body.ids))
+
+
+@router.post(
+    "/{suggestion_id}/claim",
+    response_model=schemas.ClaimOut,
+    dependencies=[AdminKey],
+    responses=errors(*COMMON, 404, 409),
+)
+def renew(
+    suggestion_id: SuggestionId, body: schemas.RenewRequest, session: SessionDep, settings: SettingsDep
+) -> schemas.ClaimOut:
+    """Claim one suggestion, or renew the reviewer's claim on it (while the page shows it).
+
+    409 `ClaimedByOther` when another reviewer's claim holds it, 409 `AlreadyDecided` once decided.
+    """
+    row, until = store.renew(session, suggestion_id, body.reviewer, seconds=settings.claim_seconds)
+    return schemas.ClaimOut(items=[store.to_suggestion_out(row)], claimed_until=until)
+
+
 @router.get(
-    "/{suggestion_id}", response_model=schemas.SuggestionOut, dependencies=[IntakeKey], responses=_ERRORS
+    "/{suggestion_id}",
+    response_model=schemas.SuggestionOut,
+    dependencies=[IntakeKey],
+    responses=errors(401, 403, 404, 422, 503),
 )
 def get_suggestion(suggestion_id: SuggestionId, session: SessionDep) -> schemas.SuggestionOut:
     """One suggestion with its redacted text, the original suggestion and every decision on it."""
@@ -57,7 +115,7 @@ def get_suggestion(suggestion_id: SuggestionId, session: SessionDep) -> schemas.
     "/{suggestion_id}/decision",
     response_model=schemas.SuggestionOut,
     dependencies=[AdminKey],
-    responses=_ERRORS,
+    responses=errors(*COMMON, 404, 409),
 )
 def decide(
     suggestion_id: SuggestionId,
@@ -67,7 +125,11 @@ def decide(
     metrics: MetricsDep,
     guard: GuardDep,
 ) -> schemas.SuggestionOut:
-    """Accept or override a suggestion (or mark it a duplicate). Unknown labels are kept and flagged."""
+    """Accept or override a suggestion (or mark it a duplicate). Unknown labels are kept and flagged.
+
+    409 `ClaimedByOther` (with `claimed_by`, `claimed_until`) when another reviewer's claim holds
+    the suggestion, unless the body says `"force": true` (a supervisor). The decision ends the claim.
+    """
     decision = store.decide(session, model, suggestion_id, body)
     metrics.decisions.labels(outcome=decision.outcome).inc()
     guard.verdict(model, force=True)  # new evidence: the guard may pause a class now

@@ -31,6 +31,7 @@
       const err = new Error(type && key in messages ? t(key) : t("error.generic", { status: res.status, type: type || res.statusText }));
       err.status = res.status;
       err.type = type;
+      err.body = body;
       throw err;
     }
     return body;
@@ -92,7 +93,8 @@
     start();
   }
 
-  function signOut() {
+  async function signOut() {
+    await releaseClaims();
     sessionStorage.removeItem("lapor-key");
     state.key = "";
     showLogin(t("login.signed_out"));
@@ -142,16 +144,72 @@
     list.replaceChildren(...labels.map((label) => { const o = document.createElement("option"); o.value = label; return o; }));
   }
 
+  // -- claims (issue 21): the page shows only complaints claimed for this reviewer, so two reviewers
+  // never see the same one; the claims are renewed while shown and released on sign-out.
+  const CLAIM_BATCH = 10;
+  function reviewerName() { return state.reviewer || "admin"; }
+
+  async function claimNext() {
+    const claimed = await call("/v1/suggestions/claim", { method: "POST",
+                                                          body: JSON.stringify({ reviewer: reviewerName(), limit: CLAIM_BATCH }) });
+    scheduleRenewal(claimed.claimed_until);
+    return claimed.items;
+  }
+
+  // Renew at half the time a claim has left (every 5 s at the most often, 2 min at the least).
+  function scheduleRenewal(until) {
+    clearTimeout(state.renewTimer);
+    const left = new Date(until).getTime() - Date.now();
+    state.renewTimer = setTimeout(renewClaims, Math.max(5000, Math.min(120000, (left || 0) / 2)));
+  }
+
+  async function renewClaims() {
+    let until = null;
+    for (const item of state.items.slice()) {
+      if (!state.key) return;
+      try {
+        const renewed = await call("/v1/suggestions/" + item.suggestion_id + "/claim", { method: "POST",
+                                                                                         body: JSON.stringify({ reviewer: reviewerName() }) });
+        until = renewed.claimed_until;
+      } catch (e) {
+        if (e.status === 409) showClaimedByOther(item, e);
+        else if (e.status === 401 || e.status === 403) { showLogin(t("login.again")); return; }
+      }
+    }
+    if (until) scheduleRenewal(until);
+  }
+
+  function releaseClaims() {
+    clearTimeout(state.renewTimer);
+    if (!state.key || !state.items.length) return Promise.resolve(null);
+    state.items = [];
+    return call("/v1/suggestions/release", { method: "POST", keepalive: true,
+                                             body: JSON.stringify({ reviewer: reviewerName() }) }).catch(() => null);
+  }
+
+  // Another reviewer holds the complaint (or it was decided meanwhile): take it off this page.
+  function showClaimedByOther(item, error) {
+    const i = state.items.indexOf(item);
+    if (i < 0) return;
+    state.items.splice(i, 1);
+    const holder = error.body && error.body.claimed_by;
+    toast(error.type === "ClaimedByOther" && holder ? t("claim.taken", { id: item.suggestion_id, reviewer: holder })
+                                                    : error.message, true);
+    renderQueue();
+    select(Math.min(state.index, state.items.length - 1));
+  }
+
   async function loadQueue() {
-    let page;
+    let items, page;
     try {
-      page = await call("/v1/suggestions?status=review&order=oldest&limit=200");
+      items = await claimNext();
+      page = await call("/v1/suggestions?status=review&limit=1");
     } catch (e) {
       if (e.status === 401 || e.status === 403) { showLogin(t("login.again")); return; }
       toast(t("toast.queue_failed", { error: e.message }), true);
       return;
     }
-    state.items = page.items;
+    state.items = items;
     $("backlog").textContent = String(page.total);
     state.index = Math.min(state.index, Math.max(0, state.items.length - 1));
     renderQueue();
@@ -275,6 +333,7 @@
       toast([t("toast.saved", { id: item.suggestion_id, outcome: what || t("outcome." + saved.decision.outcome) }),
              flags.length ? t("toast.flagged", { flags: flags.join(", ") }) : ""].filter(Boolean).join(" — "));
     } catch (e) {
+      if (e.type === "ClaimedByOther" || e.type === "AlreadyDecided") { showClaimedByOther(item, e); return; }
       toast(t("toast.not_saved", { error: e.message }), true);
       return;
     }
@@ -282,6 +341,7 @@
     $("backlog").textContent = String(Math.max(0, Number($("backlog").textContent) - 1));
     renderQueue();
     select(state.index);
+    if (!state.items.length) loadQueue();  // claim the next ones
     document.activeElement && document.activeElement.blur && document.activeElement.blur();
   }
 

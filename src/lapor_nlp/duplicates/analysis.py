@@ -310,7 +310,7 @@ def place_mentions(words: list[str] | tuple[str, ...]) -> list[str]:
                 break
             if tok.startswith("["):
                 break
-            if tok.isdigit():
+            if tok.isdecimal():  # "²" is a digit int() cannot read
                 tok = str(int(tok)) if len(tok) < 12 else tok
             out.append(f"{kind}:{tok}")
             taken += 1

@@ -119,7 +119,7 @@ class Explainer:
 def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised sparse lookup: (found mask, values of found queries) for sorted ``keys``."""
     if not len(keys):
-        return np.zeros(len(query), dtype=bool), np.zeros(0)
+        return np.zeros(len(query), dtype=bool), values[:0]  # keeps the dtype: positions stay integers
     pos = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
     found = keys[pos] == query
     return found, values[pos[found]]

