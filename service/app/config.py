@@ -82,7 +82,7 @@ class Settings(BaseSettings):
         if value and not value.startswith("whsec_"):
             raise ValueError(
                 "LAPOR_NLP_WEBHOOK_SECRET must be a Standard Webhooks secret 'whsec_<base64>'; "
-                "make one with: python -c \"import base64,os; "
+                'make one with: python -c "import base64,os; '
                 "print('whsec_'+base64.b64encode(os.urandom(24)).decode())\""
             )
         return value
