@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-ROLES = ("intake", "admin")
+ROLES = ("intake", "admin", "agency")
+
+#: The Standard Webhooks spec's example schedule (seconds after each failed attempt; ~3 days in all).
+SPEC_RETRY_SECONDS = "5,300,1800,7200,18000,36000,50400,72000,86400"
 
 
 class Settings(BaseSettings):
@@ -112,12 +115,96 @@ class Settings(BaseSettings):
         le=7 * 24 * 3600,
         description="How long a reviewer's claim on a suggestion holds unless renewed (seconds).",
     )
+    # Events out (service/app/outbox.py, service/app/webhooks.py). Events are stored either way (the
+    # pull API GET /v1/events reads them); they are POSTed only when a URL and a secret are set.
+    webhook_url: str = Field(
+        default="", description="Where events are POSTed as Standard Webhooks (off when empty)."
+    )
+    webhook_secret: str = Field(
+        default="",
+        repr=False,
+        description="The `whsec_...` secret webhook signatures are made with (required with a URL).",
+    )
+    webhook_retry_seconds: str = Field(
+        default=SPEC_RETRY_SECONDS,
+        description="Comma-separated delays (seconds) between delivery attempts; default the Standard "
+        "Webhooks schedule (about 3 days).",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=15.0, gt=0.0, le=120.0, description="Timeout of one webhook delivery attempt."
+    )
+    webhook_poll_seconds: float = Field(
+        default=1.0, gt=0.0, le=60.0, description="How often the delivery loop looks for due messages."
+    )
+    webhook_batch: int = Field(
+        default=20, ge=1, le=500, description="Most messages one delivery round leases."
+    )
+    # Returns from the receiving offices: no return within this many days counts as accepted (0 = off).
+    accept_after_days: float = Field(
+        default=0.0,
+        ge=0.0,
+        description="An `auto` dispatch no office returned within this many days counts as accepted "
+        "by the guard (0: off).",
+    )
+
+    @model_validator(mode="after")
+    def _check_webhook_pair(self) -> Settings:
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError(
+                "LAPOR_NLP_WEBHOOK_URL is set but LAPOR_NLP_WEBHOOK_SECRET is not: set the 'whsec_...' "
+                "secret the receiver verifies signatures with"
+            )
+        return self
+
+    @field_validator("webhook_retry_seconds")
+    @classmethod
+    def _check_retries(cls, value: str) -> str:
+        retry_delays(value)  # raises ValueError with a clear message
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _check_secret(cls, value: str) -> str:
+        if value and not value.startswith("whsec_"):
+            raise ValueError(
+                "LAPOR_NLP_WEBHOOK_SECRET must be a Standard Webhooks secret 'whsec_<base64>'; "
+                'make one with: python -c "import base64,os; '
+                "print('whsec_'+base64.b64encode(os.urandom(24)).decode())\""
+            )
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(f"LAPOR_NLP_WEBHOOK_URL must be an http(s) URL, got {value!r}")
+        return value
 
     @field_validator("api_keys")
     @classmethod
     def _check_keys(cls, value: str) -> str:
         parse_api_keys(value)  # raises ValueError with a clear message
         return value
+
+
+def retry_delays(value: str) -> list[float]:
+    """``"5,300,1800"`` -> ``[5.0, 300.0, 1800.0]``; ValueError naming the bad entry."""
+    delays: list[float] = []
+    for raw in value.split(","):
+        entry = raw.strip()
+        if not entry:
+            continue
+        try:
+            delay = float(entry)
+        except ValueError:
+            raise ValueError(
+                f"LAPOR_NLP_WEBHOOK_RETRY_SECONDS must be comma-separated seconds, e.g. '5,300,1800'; "
+                f"found {entry!r}"
+            ) from None
+        if not delay >= 0.0 or delay == float("inf"):
+            raise ValueError(f"LAPOR_NLP_WEBHOOK_RETRY_SECONDS: delays must be >= 0 seconds, found {entry!r}")
+        delays.append(delay)
+    return delays
 
 
 def parse_api_keys(value: str) -> list[tuple[str, str]]:

@@ -23,9 +23,10 @@ from service.app.guard import Guard
 from service.app.metrics import Metrics
 from service.app.retrain import Retrainer
 from service.app.state import DuplicateService, LoadedModel, ModelHolder
+from service.app.webhooks import Deliverer
 
 logger = logging.getLogger("lapor_nlp.service")
-_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="an intake or admin key")
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="an intake, agency or admin key")
 
 
 async def get_settings(request: Request) -> Settings:
@@ -114,6 +115,18 @@ async def require_admin(request: Request, key: Annotated[str | None, Security(_a
     return roles
 
 
+async def require_agency(request: Request, key: Annotated[str | None, Security(_api_key)]) -> set[str]:
+    """A receiving office's key (role ``agency``) or an admin key."""
+    roles = _roles(request, key)
+    if not roles & {"agency", "admin"}:
+        raise HTTPException(403, "this endpoint needs an agency or admin key")
+    return roles
+
+
+async def get_deliverer(request: Request) -> Deliverer | None:
+    return request.app.state.deliverer  # type: ignore[no-any-return]
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 ModelDep = Annotated[LoadedModel, Depends(get_model)]
@@ -125,3 +138,5 @@ GuardDep = Annotated[Guard, Depends(get_guard)]
 RetrainerDep = Annotated[Retrainer, Depends(get_retrainer)]
 IntakeKey = Depends(require_intake)
 AdminKey = Depends(require_admin)
+AgencyKey = Depends(require_agency)
+DelivererDep = Annotated[Deliverer | None, Depends(get_deliverer)]

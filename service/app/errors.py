@@ -18,6 +18,10 @@ class SuggestionNotFoundError(ServiceError):
     status_code = 404
 
 
+class MessageNotFoundError(ServiceError):
+    status_code = 404
+
+
 class PayloadTooLargeError(ServiceError):
     status_code = 413
 

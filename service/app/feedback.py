@@ -1,7 +1,10 @@
 """Reviewed complaints as a training table or DataFrame (``lapor-nlp export-feedback``, retraining).
 
 Only suggestions a reviewer decided are written, with the reviewer's final labels; automatic
-decisions nobody looked at are left out so the model does not learn from itself.
+decisions nobody looked at are left out so the model does not learn from itself. A complaint a
+receiving office sent back ("Bukan Wewenang") and a reviewer then decided again is written with that
+final label, ``returned_by`` naming the offices that returned it and ``strong_example`` = ``"1"``: the
+model's dispatch was shown wrong by the office itself and corrected by a person.
 """
 
 from __future__ import annotations
@@ -52,9 +55,16 @@ def iter_feedback(session: Session) -> Iterator[dict[str, Any]]:
                 "model_version": row.model_version,
                 "suggested_category": row.category_label,
                 "suggested_agency": row.agency_label,
+                "returned_by": ";".join(row.returned_agencies or []),
+                "strong_example": "1" if _corrected_after_return(row, decision) else "",
             }
         )
         yield record
+
+
+def _corrected_after_return(row: SuggestionRow, decision: DecisionRow) -> bool:
+    """Whether a reviewer decided ``row`` after a receiving office returned it."""
+    return row.returned_at is not None and decision.decided_at >= row.returned_at
 
 
 def _columns(records: list[dict[str, Any]]) -> list[str]:

@@ -15,6 +15,12 @@ target (only classes shown to reach it stay ``auto``; that pauses nearly every c
 *refresh* of the served model (``retrain --refresh``: same thresholds and calibration, new weights),
 under which the paused classes stay paused (``pause`` rows copied) until a full retrain.
 
+**Answers of the receiving office** (``POST /v1/suggestions/{id}/return`` and ``/accept``) are evidence
+for the agency target too: on a suggestion no reviewer has decided, the office's latest answer counts
+once (a return by the suggested office as a wrong ``auto`` decision, an acceptance as a right one); a
+reviewer's decision, when there is one, counts instead. With ``accept_after_days`` set, an ``auto``
+dispatch nobody returned, accepted or reviewed within that many days counts as right.
+
 Everything is derived from the database, so replicas sharing it reach the same verdict: each process
 recomputes after every decision it records and when its cached verdict is older than ``ttl_seconds``.
 """
@@ -27,16 +33,16 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lapor_nlp.routing.monitoring import wilson_interval
-from service.app.db.models import DecisionRow, GuardEventRow, SuggestionRow, utcnow
+from service.app.db.models import AgencyResponseRow, DecisionRow, GuardEventRow, SuggestionRow, utcnow
 from service.app.state import LoadedModel
 
 logger = logging.getLogger("lapor_nlp.service")
@@ -117,10 +123,13 @@ class GuardVerdict:
         }
 
 
-def count_evidence(session: Session, model_version: str) -> dict[tuple[str, str], tuple[int, int]]:
+def count_evidence(
+    session: Session, model_version: str, accept_after_days: float = 0.0
+) -> dict[tuple[str, str], tuple[int, int]]:
     """``(target, label) -> (reviewed, correct)`` from the reviewed suggestions of ``model_version``.
 
-    Counted in the database (one grouped query per target), each suggestion with its latest decision.
+    Counted in the database (one grouped query per target), each suggestion with its latest decision;
+    for the agency, plus the receiving offices' answers on undecided ones (see the module docstring).
     """
     latest = (
         select(func.max(DecisionRow.id).label("id"))
@@ -145,7 +154,65 @@ def count_evidence(session: Session, model_version: str) -> dict[tuple[str, str]
         ).all()
         for label, n, ok in rows:
             out[(target, str(label))] = (int(n), int(ok or 0))
+    for label, n, ok in _office_evidence(session, model_version, accept_after_days):
+        n0, ok0 = out.get(("agency", label), (0, 0))
+        out[("agency", label)] = (n0 + n, ok0 + ok)
     return out
+
+
+def _office_evidence(
+    session: Session, model_version: str, accept_after_days: float
+) -> list[tuple[str, int, int]]:
+    """``(agency label, answered, accepted)`` from the offices' answers on undecided suggestions."""
+    undecided = ~exists().where(DecisionRow.suggestion_id == SuggestionRow.id)
+    would_auto = or_(SuggestionRow.agency_decision == "auto", SuggestionRow.guard_held.contains("agency"))
+    latest = (
+        select(func.max(AgencyResponseRow.id).label("id"))
+        .join(SuggestionRow, SuggestionRow.id == AgencyResponseRow.suggestion_id)
+        .where(
+            SuggestionRow.model_version == model_version,
+            AgencyResponseRow.agency == SuggestionRow.agency_label,
+        )
+        .group_by(AgencyResponseRow.suggestion_id)
+        .subquery()
+    )
+    counts: dict[str, list[int]] = {}
+    rows = session.execute(
+        select(
+            SuggestionRow.agency_label,
+            func.count(),
+            func.sum(case((AgencyResponseRow.kind == "accept", 1), else_=0)),
+        )
+        .select_from(AgencyResponseRow)
+        .join(latest, latest.c.id == AgencyResponseRow.id)
+        .join(SuggestionRow, SuggestionRow.id == AgencyResponseRow.suggestion_id)
+        .where(would_auto, undecided)
+        .group_by(SuggestionRow.agency_label)
+    )
+    for label, n, ok in rows:
+        counts.setdefault(str(label), [0, 0])
+        counts[str(label)][0] += int(n)
+        counts[str(label)][1] += int(ok or 0)
+    if accept_after_days > 0:  # silence for N days after an auto dispatch counts as acceptance
+        cutoff = utcnow() - timedelta(days=accept_after_days)
+        answered = exists().where(AgencyResponseRow.suggestion_id == SuggestionRow.id)
+        silent = session.execute(
+            select(SuggestionRow.agency_label, func.count())
+            .where(
+                SuggestionRow.model_version == model_version,
+                SuggestionRow.agency_decision == "auto",
+                SuggestionRow.status == "auto",
+                SuggestionRow.created_at <= cutoff,
+                undecided,
+                ~answered,
+            )
+            .group_by(SuggestionRow.agency_label)
+        )
+        for label, n in silent:
+            counts.setdefault(str(label), [0, 0])
+            counts[str(label)][0] += int(n)
+            counts[str(label)][1] += int(n)
+    return [(label, n, ok) for label, (n, ok) in counts.items()]
 
 
 class Guard:
@@ -161,6 +228,7 @@ class Guard:
         ttl_seconds: float = 5.0,
         enabled: bool = True,
         on_verdict: Callable[[GuardVerdict], None] | None = None,
+        accept_after_days: float = 0.0,
     ) -> None:
         if rule not in RULES:
             raise ValueError(f"guard rule must be one of {list(RULES)}, got {rule!r}")
@@ -171,6 +239,7 @@ class Guard:
         self.ttl_seconds = ttl_seconds
         self.enabled = enabled
         self.on_verdict = on_verdict
+        self.accept_after_days = accept_after_days
         self._cached: GuardVerdict | None = None
         self._lock = threading.Lock()
 
@@ -220,7 +289,7 @@ class Guard:
     def _compute(self, session: Session, model: LoadedModel, *, record: bool) -> GuardVerdict:
         started = time.monotonic()  # what the verdict can have seen: rows committed before this
         target_precision = _target_precision(model)
-        evidence = count_evidence(session, model.version)
+        evidence = count_evidence(session, model.version, self.accept_after_days)
         events = {
             (e.target, e.label): e
             for e in session.scalars(

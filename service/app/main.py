@@ -31,14 +31,14 @@ from lapor_nlp import InputError, LaporError, ModelError
 from service.app import store
 from service.app.auth import KeyRing
 from service.app.batcher import PredictBatcher
-from service.app.config import Settings
+from service.app.config import Settings, retry_delays
 from service.app.db.engine import build_engine, build_sessionmaker
 from service.app.db.migrate import upgrade
 from service.app.errors import ServiceError
 from service.app.guard import Guard
 from service.app.metrics import Metrics
 from service.app.retrain import Retrainer, RetrainFn
-from service.app.routes import admin, health, model, route, suggestions
+from service.app.routes import admin, events, health, model, route, suggestions
 from service.app.state import (
     DuplicateService,
     IndexLike,
@@ -49,6 +49,7 @@ from service.app.state import (
     new_index,
     warm_up,
 )
+from service.app.webhooks import Deliverer
 
 logger = logging.getLogger("lapor_nlp.service")
 HERE = Path(__file__).resolve().parent
@@ -272,6 +273,7 @@ def create_app(
             ttl_seconds=settings.guard_ttl_seconds,
             enabled=settings.guard_enabled,
             on_verdict=metrics.set_guard,
+            accept_after_days=settings.accept_after_days,
         )
         app.state.retrainer = Retrainer(settings, retrain_fn=retrain_fn)
         app.state.duplicates = DuplicateService(index_factory())
@@ -283,12 +285,15 @@ def create_app(
         with app.state.sessionmaker() as session:
             indexed = store.rebuild_index(session, app.state.duplicates)
         metrics.set_model(loaded.version)
+        app.state.deliverer = _start_deliverer(settings, app.state.sessionmaker, metrics)
         if not len(app.state.keys):
             logger.warning("no API keys configured (LAPOR_NLP_API_KEYS): every /v1 request will get 401")
         logger.info("service ready: model=%s indexed=%d", loaded.version, indexed)
         try:
             yield
         finally:
+            if app.state.deliverer is not None:
+                app.state.deliverer.close()
             if app.state.batcher is not None:
                 app.state.batcher.close()
             app.state.retrainer.close()
@@ -304,7 +309,8 @@ def create_app(
     app.state.metrics = metrics
     app.state.keys = KeyRing(settings.api_keys)
     _install_error_handlers(app)
-    for r in (route.router, suggestions.router, model.router, health.router, admin.router):
+    app.state.deliverer = None
+    for r in (route.router, suggestions.router, model.router, events.router, health.router, admin.router):
         app.include_router(r)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     if settings.cors_origins:
@@ -316,6 +322,25 @@ def create_app(
         )
     app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes, metrics=metrics)
     return app
+
+
+def _start_deliverer(settings: Settings, sessionmaker: Any, metrics: Metrics) -> Deliverer | None:
+    """The webhook delivery loop, when LAPOR_NLP_WEBHOOK_URL and LAPOR_NLP_WEBHOOK_SECRET are set."""
+    if not settings.webhook_url:
+        return None
+    deliverer = Deliverer(
+        sessionmaker,
+        url=settings.webhook_url,
+        secret=settings.webhook_secret,
+        delays=retry_delays(settings.webhook_retry_seconds),
+        timeout=settings.webhook_timeout_seconds,
+        poll_seconds=settings.webhook_poll_seconds,
+        batch=settings.webhook_batch,
+        on_attempt=lambda result: metrics.webhook_attempts.labels(result=result).inc(),
+    )
+    deliverer.start()
+    logger.info("webhook deliveries on (owner %s)", deliverer.owner)
+    return deliverer
 
 
 def _version() -> str:

@@ -58,6 +58,24 @@ class Metrics:
             ["target", "label"],
             registry=self.registry,
         )
+        self.agency_returns = Counter(
+            "lapor_agency_returns",
+            "Complaints a receiving office sent back (Bukan Wewenang), by office",
+            ["agency"],
+            registry=self.registry,
+        )
+        self.agency_accepts = Counter(
+            "lapor_agency_accepts",
+            "Complaints a receiving office accepted, by office",
+            ["agency"],
+            registry=self.registry,
+        )
+        self.webhook_attempts = Counter(
+            "lapor_webhook_attempts",
+            "Webhook delivery attempts by result (delivered/failed_attempt/no_answer/gone)",
+            ["result"],
+            registry=self.registry,
+        )
         self.retrains = Counter(
             "lapor_retrains", "Background retrains by result", ["result"], registry=self.registry
         )

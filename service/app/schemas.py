@@ -132,6 +132,14 @@ class BatchRouteResponse(BaseModel):
     results: list[RouteResponse]
 
 
+class ReturnedOut(BaseModel):
+    agency: str = Field(description="the office that sent it back (latest return)")
+    reason: str
+    by: str
+    returned_at: datetime
+    agencies: list[str] = Field(description="every office that returned it; none is offered first again")
+
+
 class SuggestionOut(RouteResponse):
     text: SafeStr = Field(description="the complaint, redacted")
     location: dict[str, str]
@@ -141,6 +149,9 @@ class SuggestionOut(RouteResponse):
     history: list[DecisionOut]
     claimed_by: str | None = Field(default=None, description="the reviewer whose claim holds it, if any")
     claimed_until: datetime | None = Field(default=None, description="when that claim runs out")
+    returned: ReturnedOut | None = Field(
+        default=None, description="set when a receiving office sent the complaint back (Bukan Wewenang)"
+    )
 
 
 class SuggestionPage(BaseModel):
@@ -215,6 +226,82 @@ class ReleaseOut(BaseModel):
     released: int = Field(description="how many claims of this reviewer were given up")
 
 
+def _not_blank(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be blank")
+    return value
+
+
+class ReturnRequest(_Strict):
+    agency: Annotated[SafeStr, AfterValidator(_not_blank)] = Field(
+        min_length=1, max_length=300, description="the office sending the complaint back"
+    )
+    reason: Annotated[SafeStr, AfterValidator(_not_blank)] = Field(min_length=1, max_length=2000)
+    by: Annotated[SafeStr, AfterValidator(_not_blank)] = Field(min_length=1, max_length=200)
+
+
+class AcceptRequest(_Strict):
+    agency: Annotated[SafeStr, AfterValidator(_not_blank)] = Field(
+        min_length=1, max_length=300, description="the office accepting the complaint"
+    )
+    by: Annotated[SafeStr, AfterValidator(_not_blank)] = Field(min_length=1, max_length=200)
+
+
+class AgencyResponseOut(BaseModel):
+    suggestion_id: int
+    kind: Literal["return", "accept"]
+    agency: str
+    reason: str
+    by: str
+    created_at: datetime
+    suggested_agency: str = Field(description="the agency the model had suggested")
+    agency_decision: Literal["auto", "review"] = Field(description="whether that suggestion was auto")
+
+
+class EventOut(BaseModel):
+    cursor: int = Field(description="pass it as ?after= to read the events after this one")
+    webhook_id: str = Field(description="the webhook-id header this event is (or was) delivered with")
+    type: Literal["complaint.routed", "complaint.decided", "complaint.returned"]
+    timestamp: str
+    data: dict[str, Any]
+
+
+class EventPage(BaseModel):
+    events: list[EventOut]
+    next_cursor: int = Field(description="the cursor to send as ?after= next (unchanged when no events)")
+
+
+class WebhookMessageOut(BaseModel):
+    cursor: int
+    webhook_id: str
+    type: str
+    suggestion_id: int
+    state: Literal["pending", "delivered", "failed"]
+    attempts: int
+    created_at: datetime
+    next_attempt_at: datetime
+    delivered_at: datetime | None
+    last_status: int | None
+    last_error: str | None
+
+
+class WebhookMessagePage(BaseModel):
+    items: list[WebhookMessageOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class WebhookEndpointOut(BaseModel):
+    url: str = Field(description="LAPOR_NLP_WEBHOOK_URL ('' when webhooks are off)")
+    enabled: bool = Field(description="false when off, or while a 410 Gone has disabled the endpoint")
+    disabled_at: datetime | None
+    reason: str | None
+    retry_seconds: list[float]
+    messages: dict[str, int] = Field(description="events per state: pending, delivered, failed")
+
+
 class ModelInfo(BaseModel):
     version: str
     source: str
@@ -233,6 +320,10 @@ class ModelInfo(BaseModel):
     promotion: dict[str, Any] | None = Field(
         default=None,
         description="the last retrain verdict (promoted or not): reason, window, both sets of figures",
+    )
+    agency_responses: dict[str, dict[str, int]] = Field(
+        default_factory=dict,
+        description="per receiving office: complaints it returned (Bukan Wewenang) and accepted",
     )
 
 

@@ -11,15 +11,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lapor_nlp import EmptyComplaintError
 from lapor_nlp.text import clean, redact
-from service.app import schemas
+from service.app import outbox, schemas
 from service.app.batcher import PredictBatcher
-from service.app.db.models import DecisionRow, SuggestionRow
+from service.app.db.models import AgencyResponseRow, DecisionRow, SuggestionRow, utcnow
 from service.app.errors import (
     AlreadyDecided,
     ClaimedByOther,
@@ -256,6 +256,7 @@ def _store(
                 if n < len(fresh) - 1:  # the next complaints of the batch see this one as earlier
                     dups.add_rows([_index_entry(row, item)])
                     indexed.append(row.id)
+            outbox.emit(session, [routed_event(row) for row in rows.values()])  # same transaction
             session.commit()
         except BaseException:
             session.rollback()
@@ -267,6 +268,12 @@ def _store(
             "routed suggestion=%s status=%s audit=%s chars=%d", row.id, row.status, row.audit, len(row.text)
         )
     return rows
+
+
+def routed_event(row: SuggestionRow) -> dict[str, Any]:
+    """The ``complaint.routed`` event of a new suggestion: what ``POST /v1/route`` answered."""
+    data = to_route_response(row).model_dump(mode="json")
+    return outbox.new_event(outbox.ROUTED, row.id, row.external_id, data)
 
 
 def _find_duplicates(
@@ -415,6 +422,43 @@ def _decision_out(d: DecisionRow) -> schemas.DecisionOut:
     )
 
 
+def _agency_out(row: SuggestionRow) -> schemas.TargetOut:
+    """The agency suggestion as shown: an office that returned the complaint is never offered first.
+
+    The stored suggestion is kept as the model made it (the guard measures that); here the returning
+    offices move to the end of the top-k and the first other office becomes the suggestion, for review.
+    With no other office in the top-k the label is empty: the reviewer has to name one.
+    """
+    returned = set(row.returned_agencies or [])
+    if not returned:
+        return _target_out(
+            row.agency_label, row.agency_score, row.agency_decision, row.agency_top_k, row.agency_explanation
+        )
+    top_k = [p for p in row.agency_top_k if p[0] not in returned] + [
+        p for p in row.agency_top_k if p[0] in returned
+    ]
+    first = next((p for p in top_k if p[0] not in returned), None)
+    if row.agency_label not in returned:
+        label, score = row.agency_label, row.agency_score
+    elif first is not None:
+        label, score = str(first[0]), float(first[1])
+    else:
+        label, score = "", 0.0
+    return _target_out(label, score, "review", top_k, row.agency_explanation)
+
+
+def _returned_out(row: SuggestionRow) -> schemas.ReturnedOut | None:
+    if row.returned_at is None:
+        return None
+    return schemas.ReturnedOut(
+        agency=row.returned_agency or "",
+        reason=row.return_reason or "",
+        by=row.returned_by or "",
+        returned_at=row.returned_at,
+        agencies=list(row.returned_agencies or []),
+    )
+
+
 def to_route_response(row: SuggestionRow) -> schemas.RouteResponse:
     words: list[str] = []
     for w in [*row.category_explanation, *row.agency_explanation]:
@@ -431,9 +475,7 @@ def to_route_response(row: SuggestionRow) -> schemas.RouteResponse:
             row.category_top_k,
             row.category_explanation,
         ),
-        agency=_target_out(
-            row.agency_label, row.agency_score, row.agency_decision, row.agency_top_k, row.agency_explanation
-        ),
+        agency=_agency_out(row),
         duplicates=[schemas.DuplicateOut(**d) for d in row.duplicates],
         explanation=words,
         model_version=row.model_version,
@@ -453,6 +495,7 @@ def to_suggestion_out(row: SuggestionRow) -> schemas.SuggestionOut:
         decision=history[-1] if history else None,
         history=history,
         **_live_claim(row),
+        returned=_returned_out(row),
     )
 
 
@@ -494,7 +537,9 @@ def list_page(
     if category is not None:
         query = query.where(SuggestionRow.category_label == category)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    order = (SuggestionRow.id.desc(),) if newest_first else (SuggestionRow.id.asc(),)
+    order: tuple[Any, ...] = (SuggestionRow.id.desc(),) if newest_first else (SuggestionRow.id.asc(),)
+    if status == "review":  # complaints a receiving office sent back come first
+        order = (case((SuggestionRow.returned_at.is_(None), 1), else_=0), *order)
     rows = session.scalars(query.order_by(*order).limit(limit).offset(offset)).all()
     return list(rows), int(total)
 
@@ -559,6 +604,16 @@ def decide(
         decided_at=datetime.now().astimezone(),
     )
     session.add(decision)
+    data = {
+        "agency": decision.agency,
+        "category": decision.category,
+        "outcome": outcome,
+        "reviewer": decision.reviewer,
+        "duplicate_of": decision.duplicate_of,
+        "decided_at": decision.decided_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "returned_by": list(row.returned_agencies or []),
+    }
+    outbox.emit(session, [outbox.new_event(outbox.DECIDED, row.id, row.external_id, data)])
     session.commit()
     session.refresh(row)
     logger.info(
@@ -698,3 +753,71 @@ def _claimed_by_other(session: Session, suggestion_id: int) -> ClaimedByOther:
         claimed_by=claim["claimed_by"],
         claimed_until=claim["claimed_until"],
     )
+
+
+# -- answers of the receiving office (returns "Bukan Wewenang", acceptances) -------------------------
+def return_complaint(session: Session, suggestion_id: int, req: schemas.ReturnRequest) -> AgencyResponseRow:
+    """Record that ``req.agency`` sent the complaint back: it returns to the review queue (shown first,
+    with who and why), that office is no longer offered first, and ``complaint.returned`` goes out in
+    the same transaction."""
+    row = get(session, suggestion_id)
+    now = utcnow()
+    response = _response(row, "return", req.agency, req.reason, req.by, now)
+    session.add(response)
+    previous = row.status
+    row.status = "review"
+    row.returned_at = now
+    row.returned_by = req.by
+    row.returned_agency = req.agency
+    row.return_reason = req.reason
+    row.returned_agencies = [*[a for a in (row.returned_agencies or []) if a != req.agency], req.agency]
+    data = {
+        "agency": req.agency,
+        "reason": req.reason,
+        "by": req.by,
+        "returned_at": now.isoformat().replace("+00:00", "Z"),
+        "previous_status": previous,
+        "status": "review",
+    }
+    outbox.emit(session, [outbox.new_event(outbox.RETURNED, row.id, row.external_id, data)])
+    session.commit()
+    logger.info("returned suggestion=%s previous=%s", row.id, previous)
+    return response
+
+
+def accept_complaint(session: Session, suggestion_id: int, req: schemas.AcceptRequest) -> AgencyResponseRow:
+    """Record that ``req.agency`` accepted the complaint (evidence for the guard; nothing else changes)."""
+    row = get(session, suggestion_id)
+    response = _response(row, "accept", req.agency, "", req.by, utcnow())
+    session.add(response)
+    session.commit()
+    return response
+
+
+def _response(
+    row: SuggestionRow, kind: str, agency: str, reason: str, by: str, now: datetime
+) -> AgencyResponseRow:
+    return AgencyResponseRow(
+        suggestion_id=row.id,
+        kind=kind,
+        agency=agency,
+        reason=reason,
+        by=by,
+        created_at=now,
+        suggested_agency=row.agency_label,
+        agency_decision=row.agency_decision,
+    )
+
+
+def response_counts(session: Session) -> dict[str, dict[str, int]]:
+    """Returns and acceptances per receiving office, all time: ``{agency: {"returned", "accepted"}}``."""
+    out: dict[str, dict[str, int]] = {}
+    rows = session.execute(
+        select(AgencyResponseRow.agency, AgencyResponseRow.kind, func.count()).group_by(
+            AgencyResponseRow.agency, AgencyResponseRow.kind
+        )
+    )
+    for agency, kind, n in rows:
+        counts = out.setdefault(str(agency), {"returned": 0, "accepted": 0})
+        counts["returned" if kind == "return" else "accepted"] += int(n)
+    return out

@@ -52,7 +52,8 @@ def test_storage_migrations_create_tables(database_url: str) -> None:
     with engine.connect() as conn:
         version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     engine.dispose()
-    assert {"suggestions", "decisions", "guard_events", "alembic_version"} <= tables and version == _head()
+    expected = {"suggestions", "decisions", "guard_events", "alembic_version", "events", "agency_responses"}
+    assert expected <= tables and version == _head()
     with TestClient(_app(database_url)):  # a second start migrates nothing and keeps working
         pass
 

@@ -83,6 +83,13 @@ class SuggestionRow(Base):
     # decide it without "force", until it is decided or ``claimed_until`` has passed.
     claimed_by: Mapped[str | None] = mapped_column(String(200), index=True, default=None)
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # The latest return by a receiving office ("Bukan Wewenang"): back in review, shown first.
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    returned_by: Mapped[str | None] = mapped_column(String(200))
+    returned_agency: Mapped[str | None] = mapped_column(String(300))
+    return_reason: Mapped[str | None] = mapped_column(Text)
+    # Every office that returned it: never offered first again for this complaint.
+    returned_agencies: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     decisions: Mapped[list[DecisionRow]] = relationship(
         back_populates="suggestion",
@@ -109,6 +116,72 @@ class DecisionRow(Base):
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     suggestion: Mapped[SuggestionRow] = relationship(back_populates="decisions", foreign_keys=[suggestion_id])
+
+
+class AgencyResponseRow(Base):
+    """A receiving office's answer to a dispatched complaint: ``return`` (not ours) or ``accept``."""
+
+    __tablename__ = "agency_responses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestions.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "return" | "accept"
+    agency: Mapped[str] = mapped_column(String(300))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # What the complaint had when the office answered: the model's agency label and decision.
+    suggested_agency: Mapped[str] = mapped_column(String(300))
+    agency_decision: Mapped[str] = mapped_column(String(10))
+
+
+class EventRow(Base):
+    """The transactional outbox: one row per event, written with the change it reports.
+
+    ``id`` is the pull API's cursor; ``webhook_id`` the Standard Webhooks message id (the same for
+    every attempt). ``state``: ``pending`` (to send), ``delivered`` or ``failed`` (retries exhausted).
+    """
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    webhook_id: Mapped[str] = mapped_column(String(64), unique=True)
+    type: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    suggestion_id: Mapped[int] = mapped_column(Integer, index=True)
+    body: Mapped[str] = mapped_column(Text)  # the JSON sent, byte for byte on every attempt
+    state: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class WebhookAttemptRow(Base):
+    """One delivery attempt of an event: when, by whom, and what came back."""
+
+    __tablename__ = "webhook_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    owner: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    duration_ms: Mapped[float] = mapped_column(Float)
+
+
+class WebhookEndpointRow(Base):
+    """The webhook endpoint's switch: a 410 Gone disables it until an admin enables it again."""
+
+    __tablename__ = "webhook_endpoints"
+
+    url: Mapped[str] = mapped_column(String(2000), primary_key=True)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reason: Mapped[str | None] = mapped_column(Text)
 
 
 class GuardEventRow(Base):

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Request
 
 from lapor_nlp import LaporError
-from service.app import schemas
+from service.app import schemas, store
 from service.app.deps import (
     AdminKey,
     GuardDep,
@@ -18,6 +18,7 @@ from service.app.deps import (
     MetricsDep,
     ModelDep,
     RetrainerDep,
+    SessionDep,
     SettingsDep,
 )
 from service.app.errors import ModelDirError
@@ -30,7 +31,10 @@ router = APIRouter(prefix="/v1/model", tags=["model"])
 
 
 def _info(
-    model: LoadedModel, guard: Guard | None = None, retrainer: Retrainer | None = None
+    model: LoadedModel,
+    guard: Guard | None = None,
+    retrainer: Retrainer | None = None,
+    responses: dict[str, dict[str, int]] | None = None,
 ) -> schemas.ModelInfo:
     r = model.router
     metadata: dict[str, Any] = dict(r.metadata or {})
@@ -47,13 +51,17 @@ def _info(
         card=str(r.model_card or ""),
         guard=None if guard is None else guard.verdict(model).to_dict(),
         promotion=None if retrainer is None else retrainer.last_promotion(model.source),
+        agency_responses=responses or {},
     )
 
 
 @router.get("", response_model=schemas.ModelInfo, dependencies=[IntakeKey], responses=errors(401, 403, 503))
-def model_info(model: ModelDep, guard: GuardDep, retrainer: RetrainerDep) -> schemas.ModelInfo:
-    """Version, labels, metrics and card of the served model, its live guard and last retrain verdict."""
-    return _info(model, guard, retrainer)
+def model_info(
+    model: ModelDep, guard: GuardDep, retrainer: RetrainerDep, session: SessionDep
+) -> schemas.ModelInfo:
+    """Version, labels, metrics and card of the served model, its live guard, last retrain verdict,
+    and per receiving office the complaints it returned and accepted."""
+    return _info(model, guard, retrainer, store.response_counts(session))
 
 
 @router.post("/reload", response_model=schemas.ModelInfo, dependencies=[AdminKey], responses=errors(*COMMON))

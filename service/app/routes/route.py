@@ -8,6 +8,7 @@ from service.app import schemas, store
 from service.app.db.models import SuggestionRow
 from service.app.deps import (
     BatcherDep,
+    DelivererDep,
     DuplicatesDep,
     GuardDep,
     IntakeKey,
@@ -36,9 +37,16 @@ def route_one(
     metrics: MetricsDep,
     batcher: BatcherDep,
     guard: GuardDep,
+    deliverer: DelivererDep,
 ) -> schemas.RouteResponse:
-    """Route one complaint. Re-sending the same `id` with the same text returns the stored suggestion."""
-    return _route([body], session, model, dups, settings, metrics, batcher, guard)[0]
+    """Route one complaint. Re-sending the same `id` with the same text returns the stored suggestion.
+
+    A new complaint emits `complaint.routed` (webhook and `GET /v1/events`) in the same transaction.
+    """
+    out = _route([body], session, model, dups, settings, metrics, batcher, guard)[0]
+    if deliverer is not None:
+        deliverer.wake()
+    return out
 
 
 @router.post("/route/batch", response_model=schemas.BatchRouteResponse, responses=_ERRORS)
@@ -51,6 +59,7 @@ def route_batch(
     metrics: MetricsDep,
     batcher: BatcherDep,
     guard: GuardDep,
+    deliverer: DelivererDep,
 ) -> schemas.BatchRouteResponse:
     """Route up to 100 complaints (LAPOR_NLP_MAX_BATCH) in one transaction: all are stored or none.
 
@@ -61,6 +70,8 @@ def route_batch(
             f"batch has {len(body.complaints)} complaints; the limit is {settings.max_batch}: split it up"
         )
     results = _route(body.complaints, session, model, dups, settings, metrics, batcher, guard)
+    if deliverer is not None:
+        deliverer.wake()
     return schemas.BatchRouteResponse(results=results)
 
 

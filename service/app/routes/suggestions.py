@@ -9,6 +9,8 @@ from fastapi import APIRouter, Path, Query
 from service.app import schemas, store
 from service.app.deps import (
     AdminKey,
+    AgencyKey,
+    DelivererDep,
     GuardDep,
     IntakeKey,
     MetricsDep,
@@ -124,13 +126,79 @@ def decide(
     model: ModelDep,
     metrics: MetricsDep,
     guard: GuardDep,
+    deliverer: DelivererDep,
 ) -> schemas.SuggestionOut:
     """Accept or override a suggestion (or mark it a duplicate). Unknown labels are kept and flagged.
 
     409 `ClaimedByOther` (with `claimed_by`, `claimed_until`) when another reviewer's claim holds
     the suggestion, unless the body says `"force": true` (a supervisor). The decision ends the claim.
+    Emits `complaint.decided` (webhook and `GET /v1/events`) in the same transaction.
     """
     decision = store.decide(session, model, suggestion_id, body)
     metrics.decisions.labels(outcome=decision.outcome).inc()
+    if deliverer is not None:
+        deliverer.wake()
     guard.verdict(model, force=True)  # new evidence: the guard may pause a class now
     return store.to_suggestion_out(store.get(session, suggestion_id))
+
+
+@router.post(
+    "/{suggestion_id}/return",
+    response_model=schemas.SuggestionOut,
+    dependencies=[AgencyKey],
+    responses=errors(*COMMON, 404),
+)
+def return_suggestion(
+    suggestion_id: SuggestionId,
+    body: schemas.ReturnRequest,
+    session: SessionDep,
+    model: ModelDep,
+    metrics: MetricsDep,
+    guard: GuardDep,
+    deliverer: DelivererDep,
+) -> schemas.SuggestionOut:
+    """A receiving office sends the complaint back ("Bukan Wewenang"; agency or admin key).
+
+    The complaint goes back to the review queue (first, with who and why), the returning office is no
+    longer offered first, `complaint.returned` goes out, and a return of an `auto` agency decision
+    counts for the live guard as a wrong one of that agency.
+    """
+    store.return_complaint(session, suggestion_id, body)
+    metrics.agency_returns.labels(agency=body.agency).inc()
+    if deliverer is not None:
+        deliverer.wake()
+    guard.verdict(model, force=True)
+    return store.to_suggestion_out(store.get(session, suggestion_id))
+
+
+@router.post(
+    "/{suggestion_id}/accept",
+    response_model=schemas.AgencyResponseOut,
+    dependencies=[AgencyKey],
+    responses=errors(*COMMON, 404),
+)
+def accept_suggestion(
+    suggestion_id: SuggestionId,
+    body: schemas.AcceptRequest,
+    session: SessionDep,
+    model: ModelDep,
+    metrics: MetricsDep,
+    guard: GuardDep,
+) -> schemas.AgencyResponseOut:
+    """A receiving office confirms the complaint is its own (agency or admin key).
+
+    On an `auto` agency decision no reviewer has decided, it counts for the live guard as a right one.
+    """
+    response = store.accept_complaint(session, suggestion_id, body)
+    metrics.agency_accepts.labels(agency=body.agency).inc()
+    guard.verdict(model, force=True)
+    return schemas.AgencyResponseOut(
+        suggestion_id=response.suggestion_id,
+        kind="accept",
+        agency=response.agency,
+        reason=response.reason,
+        by=response.by,
+        created_at=response.created_at,
+        suggested_agency=response.suggested_agency,
+        agency_decision="auto" if response.agency_decision == "auto" else "review",
+    )

@@ -235,6 +235,11 @@
         agency.append(" ", dup);
       }
       li.append(head, text, agency);
+      if (item.returned) {  // sent back by the receiving office: listed first by the API
+        const back = document.createElement("div"); back.className = "q-returned";
+        back.textContent = t("queue.returned", { agency: item.returned.agency });
+        li.append(back);
+      }
       li.addEventListener("click", () => select(i));
       return li;
     }));
@@ -293,6 +298,11 @@
     $("cur-id").textContent = "#" + item.suggestion_id + (item.id ? " (" + item.id + ")" : "");
     const loc = Object.entries(item.location || {}).map(([k, v]) => k + ": " + v).join(" · ");
     $("cur-meta").textContent = [when(item.submitted_at || item.created_at, true), loc].filter(Boolean).join(" · ");
+    const back = item.returned;
+    $("cur-returned").hidden = !back;
+    $("cur-returned").textContent = back
+      ? t("detail.returned", { agency: back.agency, by: back.by, when: when(back.returned_at, true), reason: back.reason })
+      : "";
     $("cur-text").replaceChildren(...highlighted(lines(item.text), item.explanation));
     renderTarget($("target-category"), item.category);
     renderTarget($("target-agency"), item.agency);

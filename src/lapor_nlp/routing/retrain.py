@@ -61,6 +61,8 @@ FEEDBACK_ONLY_COLUMNS = (
     "model_version",
     "suggested_category",
     "suggested_agency",
+    "returned_by",
+    "strong_example",
 )
 
 

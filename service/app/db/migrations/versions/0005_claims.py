@@ -12,7 +12,7 @@ from alembic import op
 from service.app.db.models import UTCDateTime
 
 revision = "0005"
-down_revision = "0002"
+down_revision = "0004_outbox"
 branch_labels = None
 depends_on = None
 
