@@ -150,7 +150,10 @@ def test_every_event_arrives_signed_with_one_id_across_a_restart_and_an_outage(
         wait_for(lambda: len(receiver.attempts) >= 2)  # some attempts made (and failed) before the restart
     receiver.stop()  # the receiver is down while the service restarts
     with TestClient(_app(database_url, receiver)) as c:
-        wait_for(lambda: c.get("/v1/webhooks/messages?state=pending", headers=ADMIN).json()["total"] == 5)
+        # Every message outlived the restart (some may already be delivered if the machine is slow to
+        # get here; the rest are pending), none failed.
+        counts = c.get("/v1/webhooks", headers=ADMIN).json()["messages"]
+        assert sum(counts.values()) == 5 and counts.get("failed", 0) == 0, counts
         import time
 
         time.sleep(1.0)  # attempts meet a closed port meanwhile
