@@ -27,8 +27,9 @@ class Settings(BaseSettings):
     api_keys: str = Field(
         default="",
         repr=False,
-        description="API keys as `role:key,role:key` with roles `intake` (route) and `admin` (review, "
-        "reload, retrain); `role:sha256:<hex>` gives a key pre-hashed. Kept only as SHA-256 hashes.",
+        description="API keys as `role:key,role:key` with roles `intake` (route), `admin` (review, "
+        "reload, retrain) and `agency` (returns and acceptances from the receiving offices); "
+        "`role:sha256:<hex>` gives a key pre-hashed. Kept only as SHA-256 hashes.",
     )
     database_url: str = Field(
         default="sqlite:///./.lapor-nlp/lapor-nlp.db",
