@@ -538,8 +538,7 @@ def list_page(
         query = query.where(SuggestionRow.category_label == category)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     order: tuple[Any, ...] = (SuggestionRow.id.desc(),) if newest_first else (SuggestionRow.id.asc(),)
-    if status == "review":  # complaints a receiving office sent back come first
-        order = (case((SuggestionRow.returned_at.is_(None), 1), else_=0), *order)
+    order = (*_returned_first(status or ""), *order)
     rows = session.scalars(query.order_by(*order).limit(limit).offset(offset)).all()
     return list(rows), int(total)
 
@@ -647,6 +646,13 @@ def _queue(status: str, agency: str | None, category: str | None) -> list[Column
     return where
 
 
+def _returned_first(status: str) -> tuple[ColumnElement[int], ...]:
+    """In the review queue, complaints a receiving office sent back come first."""
+    if status != "review":
+        return ()
+    return (case((_SUGGESTIONS.c.returned_at.is_(None), 1), else_=0),)
+
+
 def claim(
     session: Session,
     reviewer: str,
@@ -657,7 +663,8 @@ def claim(
     agency: str | None = None,
     category: str | None = None,
 ) -> tuple[list[SuggestionRow], datetime]:
-    """Claim the oldest suggestions of a queue nobody else holds for ``reviewer``; returns them, oldest first.
+    """Claim the oldest suggestions of a queue nobody else holds for ``reviewer``; returns them, oldest first
+    (in the review queue, complaints a receiving office returned before the rest).
 
     Suggestions ``reviewer`` holds already come first (the claim is renewed), then the oldest free
     ones. One short transaction: on PostgreSQL ``SELECT ... FOR UPDATE SKIP LOCKED`` takes the rows
@@ -671,7 +678,7 @@ def claim(
     pick = (
         select(c.id)
         .where(*_queue(status, agency, category), _free_for(reviewer, now))
-        .order_by(mine_first, c.id)
+        .order_by(mine_first, *_returned_first(status), c.id)
         .limit(limit)
     )
     values = {"claimed_by": reviewer, "claimed_until": until}
@@ -694,7 +701,11 @@ def claim(
         raise
     if not ids:
         return [], until
-    rows = session.scalars(select(SuggestionRow).where(SuggestionRow.id.in_(ids)).order_by(SuggestionRow.id))
+    rows = session.scalars(
+        select(SuggestionRow)
+        .where(SuggestionRow.id.in_(ids))
+        .order_by(*_returned_first(status), SuggestionRow.id)
+    )
     logger.info("claim reviewer_chars=%d claimed=%d status=%s", len(reviewer), len(ids), status)
     return list(rows.unique()), until
 
