@@ -12,6 +12,8 @@ ROLES = ("intake", "admin", "agency")
 
 #: The Standard Webhooks spec's example schedule (seconds after each failed attempt; ~3 days in all).
 SPEC_RETRY_SECONDS = "5,300,1800,7200,18000,36000,50400,72000,86400"
+#: Service target names that can decide a dispatch (LAPOR_NLP_ROUTING_TARGETS).
+ROUTING_TARGETS = ("category", "agency")
 
 
 class Settings(BaseSettings):
@@ -72,6 +74,11 @@ class Settings(BaseSettings):
         default=3.0, gt=0, description="Database connect/lock timeout; 503 when the database is away."
     )
     log_level: str = Field(default="INFO", description="Python log level of the service.")
+    routing_targets: str = Field(
+        default="agency",
+        description="Comma-separated targets whose decisions dispatch a complaint (`status: auto` iff every "
+        "one is auto): `agency` (the category keeps its own decision) or `category,agency` (the older rule).",
+    )
     # Audit sampling and the live precision guard (service/app/guard.py).
     audit_share: float = Field(
         default=0.05,
@@ -181,6 +188,17 @@ class Settings(BaseSettings):
             raise ValueError(f"LAPOR_NLP_WEBHOOK_URL must be an http(s) URL, got {value!r}")
         return value
 
+    @field_validator("routing_targets")
+    @classmethod
+    def _check_routing_targets(cls, value: str) -> str:
+        parse_routing_targets(value)  # raises ValueError with a clear message
+        return value
+
+    @property
+    def routing(self) -> tuple[str, ...]:
+        """The routing targets as a tuple, e.g. ``("agency",)``."""
+        return parse_routing_targets(self.routing_targets)
+
     @field_validator("api_keys")
     @classmethod
     def _check_keys(cls, value: str) -> str:
@@ -226,3 +244,15 @@ def parse_api_keys(value: str) -> list[tuple[str, str]]:
             raise ValueError(f"unknown role {role!r} in LAPOR_NLP_API_KEYS; valid roles are {list(ROLES)}")
         pairs.append((role, key))
     return pairs
+
+
+def parse_routing_targets(value: str) -> tuple[str, ...]:
+    """``"category,agency"`` -> ``("category", "agency")``; ValueError naming the valid targets."""
+    names = tuple(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+    unknown = [n for n in names if n not in ROUTING_TARGETS]
+    if unknown or not names:
+        raise ValueError(
+            f"LAPOR_NLP_ROUTING_TARGETS must be a comma-separated subset of {list(ROUTING_TARGETS)} "
+            f"(e.g. 'agency' or 'category,agency'); got {value!r}"
+        )
+    return names

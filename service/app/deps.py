@@ -21,6 +21,7 @@ from service.app.batcher import PredictBatcher
 from service.app.config import Settings
 from service.app.guard import Guard
 from service.app.metrics import Metrics
+from service.app.policy import PolicyService
 from service.app.retrain import Retrainer
 from service.app.state import DuplicateService, LoadedModel, ModelHolder
 from service.app.webhooks import Deliverer
@@ -83,6 +84,10 @@ async def get_retrainer(request: Request) -> Retrainer:
     return request.app.state.retrainer  # type: ignore[no-any-return]
 
 
+async def get_policy(request: Request) -> PolicyService:
+    return request.app.state.policy  # type: ignore[no-any-return]
+
+
 async def get_metrics(request: Request) -> Metrics:
     return request.app.state.metrics  # type: ignore[no-any-return]
 
@@ -136,6 +141,7 @@ MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 BatcherDep = Annotated[PredictBatcher | None, Depends(get_batcher)]
 GuardDep = Annotated[Guard, Depends(get_guard)]
 RetrainerDep = Annotated[Retrainer, Depends(get_retrainer)]
+PolicyDep = Annotated[PolicyService, Depends(get_policy)]
 IntakeKey = Depends(require_intake)
 AdminKey = Depends(require_admin)
 AgencyKey = Depends(require_agency)

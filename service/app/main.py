@@ -37,8 +37,9 @@ from service.app.db.migrate import upgrade
 from service.app.errors import ServiceError
 from service.app.guard import Guard
 from service.app.metrics import Metrics
+from service.app.policy import PolicyLoader, PolicyService, load_policy
 from service.app.retrain import Retrainer, RetrainFn
-from service.app.routes import admin, events, health, model, route, suggestions
+from service.app.routes import admin, complaints, events, health, model, policy, route, suggestions
 from service.app.state import (
     DuplicateService,
     IndexLike,
@@ -245,8 +246,11 @@ def create_app(
     index_factory: Callable[[], IndexLike] = new_index,
     loader: Callable[[Path], RouterLike] = load_router,
     retrain_fn: RetrainFn | None = None,
+    policy_loader: PolicyLoader = load_policy,
 ) -> FastAPI:
     """Build the service. ``router`` skips loading from ``settings.model_dir`` (tests, embedding).
+
+    ``policy_loader`` gives the agency table of a loaded model (default: its ``agency_policy.json``).
 
     ``retrain_fn`` replaces :func:`lapor_nlp.routing.retrain` for ``POST /v1/model/retrain`` (tests).
     """
@@ -277,6 +281,7 @@ def create_app(
         )
         app.state.retrainer = Retrainer(settings, retrain_fn=retrain_fn)
         app.state.duplicates = DuplicateService(index_factory())
+        app.state.policy = PolicyService(policy_loader)
         app.state.batcher = (
             PredictBatcher(max_batch=settings.max_predict_batch, threads=settings.predict_threads)
             if settings.batch_predictions
@@ -310,7 +315,17 @@ def create_app(
     app.state.keys = KeyRing(settings.api_keys)
     _install_error_handlers(app)
     app.state.deliverer = None
-    for r in (route.router, suggestions.router, model.router, events.router, health.router, admin.router):
+    routers = (
+        route.router,
+        complaints.router,
+        policy.router,
+        suggestions.router,
+        model.router,
+        events.router,
+        health.router,
+        admin.router,
+    )
+    for r in routers:
         app.include_router(r)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     if settings.cors_origins:

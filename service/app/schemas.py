@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 Status = Literal["auto", "review", "decided"]
-QueueStatus = Literal["auto", "review", "decided", "audit"]
+QueueStatus = Literal["auto", "review", "decided", "audit", "categorise"]
+TargetDecision = Literal["auto", "review", "decided"]
+
+#: The zone of timestamps sent without an offset (as in every table command: WIB).
+INTAKE_ZONE = ZoneInfo("Asia/Jakarta")
 RetrainMode = Literal["full", "refresh"]
 
 
@@ -35,7 +40,9 @@ class RouteRequest(_Strict):
     location: dict[SafeStr, SafeStr] | None = Field(
         default=None, description="e.g. {'kecamatan': ..., 'kelurahan': ...}"
     )
-    submitted_at: datetime | None = None
+    submitted_at: datetime | None = Field(
+        default=None, description="intake time; without an offset it is read as WIB (Asia/Jakarta, UTC+7)"
+    )
 
     @field_validator("id", mode="before")
     @classmethod
@@ -53,11 +60,11 @@ class RouteRequest(_Strict):
     @field_validator("submitted_at")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
-        # Timestamps without an offset are taken as UTC, so stored and indexed times compare.
+        # Timestamps without an offset are WIB wall-clock times (as in the table commands); stored as UTC.
         if value is None:
             return None
         try:
-            value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+            value = (value.replace(tzinfo=INTAKE_ZONE) if value.tzinfo is None else value).astimezone(UTC)
         except OverflowError:
             raise ValueError("submitted_at is out of range") from None
         if not 1900 <= value.year <= 9000:
@@ -84,11 +91,32 @@ class LabelScore(BaseModel):
 
 
 class TargetOut(BaseModel):
-    label: str
-    score: float
+    label: str = Field(description="the model's label; once a reviewer decided, the decided label")
+    score: float = Field(description="the model's calibrated probability for its own label")
     top_k: list[LabelScore]
-    decision: Literal["auto", "review"]
+    decision: TargetDecision = Field(
+        description="auto (confident), review (to confirm), or decided (a reviewer set the label)"
+    )
     explanation: list[str]
+    threshold: float | None = Field(
+        default=None,
+        description="the score the model's label needs for auto (null: that label never goes auto)",
+    )
+    suggested_label: str | None = Field(
+        default=None, description="the model's own label, when a reviewer decided another one"
+    )
+
+
+class DispositionOut(BaseModel):
+    """Where the complaint goes now: dispatch on ``agency``; null while it waits for review."""
+
+    agency: str
+    category: str
+    by: Literal["model", "reviewer"]
+    decided_at: datetime
+    category_confirmed: bool = Field(
+        description="false while a dispatched complaint's category still waits to be confirmed"
+    )
 
 
 class DuplicateOut(BaseModel):
@@ -96,7 +124,12 @@ class DuplicateOut(BaseModel):
     id: str | None = Field(default=None, description="the intake id of the earlier complaint, if it had one")
     score: float
     is_duplicate: bool
-    evidence: list[str]
+    evidence: list[str] = Field(description="the evidence in English words (for logs and exports)")
+    facts: dict[str, Any] | None = Field(
+        default=None,
+        description="the evidence as data: text_similarity, same_kelurahan, same_kecamatan, shared_places, "
+        "conflicting_places, days_apart, shared_phrases (null for complaints stored before 0003)",
+    )
 
 
 class DecisionOut(BaseModel):
@@ -125,6 +158,11 @@ class RouteResponse(BaseModel):
     guard_held: list[str] = Field(
         default_factory=list,
         description="targets the model would have routed auto but the live precision guard sent to review",
+    )
+    disposition: DispositionOut | None = Field(
+        default=None,
+        description="the agency (and category) the complaint is dispatched to, by the model (status auto) "
+        "or a reviewer (status decided); null while it waits for review. Dispatch on disposition.agency",
     )
 
 
@@ -302,6 +340,17 @@ class WebhookEndpointOut(BaseModel):
     messages: dict[str, int] = Field(description="events per state: pending, delivered, failed")
 
 
+class PolicyOut(BaseModel):
+    """What the agency table proposes for a category at a place."""
+
+    agency: str | None = Field(description="the proposed agency, place filled in; null when none fits")
+    share: float = Field(description="share of the category's recent dispositions that went to this role")
+    n: int = Field(description="dispositions of this category behind the answer (training + reviewers)")
+    role: str | None = Field(description="the agency role, e.g. 'Kelurahan {kelurahan}' or the office")
+    category: str
+    model_version: str
+
+
 class ModelInfo(BaseModel):
     version: str
     source: str
@@ -316,6 +365,14 @@ class ModelInfo(BaseModel):
         default=None,
         description="live precision per class: target_precision, rule, and per target/label the reviewed "
         "and correct counts, Wilson bounds, whether it is routed auto, since when and why not",
+    )
+    aliases: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="agency label -> short names (the model directory's aliases.tsv), for search",
+    )
+    routing_targets: list[str] = Field(
+        default_factory=lambda: ["agency"],
+        description="LAPOR_NLP_ROUTING_TARGETS: a complaint is auto iff every one of these targets is auto",
     )
     promotion: dict[str, Any] | None = Field(
         default=None,

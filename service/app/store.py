@@ -64,14 +64,47 @@ def _evidence(value: Any) -> list[str]:
         return [str(value)]
 
 
+_FACTS = (
+    "text_similarity",
+    "same_kelurahan",
+    "same_kecamatan",
+    "shared_places",
+    "conflicting_places",
+    "days_apart",
+    "shared_phrases",
+)
+
+
+def _facts(value: Any) -> dict[str, Any] | None:
+    """The duplicate evidence as data (the page words it from its catalogue); None if it has none."""
+    if value is None or isinstance(value, (str, Mapping)) or not hasattr(value, "text_similarity"):
+        return None
+    out: dict[str, Any] = {}
+    for name in _FACTS:
+        v = getattr(value, name, None)
+        if isinstance(v, tuple):
+            v = [str(x) for x in v]
+        elif isinstance(v, float):
+            v = round(v, 4)
+        out[name] = v
+    return out
+
+
 def _target(pred: Any) -> dict[str, Any]:
+    threshold = getattr(pred, "threshold", None)
     return {
         "label": str(pred.label),
         "score": float(pred.score),
         "decision": "auto" if pred.decision == "auto" else "review",
         "top_k": [[str(label), float(score)] for label, score in pred.top_k],
         "explanation": [str(w) for w in pred.explanation],
+        "threshold": None if threshold is None else float(threshold),
     }
+
+
+def dispatch_status(decisions: Mapping[str, str], routing_targets: Sequence[str]) -> str:
+    """``"auto"`` iff every routing target's decision (``{"category": ..., "agency": ...}``) is auto."""
+    return "auto" if all(decisions[t] == "auto" for t in routing_targets) else "review"
 
 
 def _location_for(model: LoadedModel, location: Mapping[str, str] | None) -> dict[str, str] | None:
@@ -142,8 +175,11 @@ def route_many(
     batcher: PredictBatcher | None = None,
     guard: Guard | None = None,
     audit_share: float = 0.0,
+    routing_targets: Sequence[str] = ("agency",),
 ) -> list[tuple[SuggestionRow, bool]]:
     """Route complaints and store them in one transaction: every new one is stored, or none is.
+
+    A complaint's ``status`` is ``auto`` iff every one of ``routing_targets`` is ``auto``.
 
     Returns ``(row, new)`` per complaint, in order; ``new`` is False for an ``id`` routed before (by
     any replica, or earlier in the same batch) with the same text, whose stored result is returned.
@@ -161,12 +197,32 @@ def route_many(
     replays = _stored_results(session, reqs, redacted)
     fresh = _predict(model, reqs, redacted, [i for i in range(len(reqs)) if i not in replays], top_k, batcher)
     try:
-        rows = _store(session, model, dups, fresh, duplicates_k, duplicates_min_score, guard, audit_share)
+        rows = _store(
+            session,
+            model,
+            dups,
+            fresh,
+            duplicates_k,
+            duplicates_min_score,
+            guard,
+            audit_share,
+            routing_targets,
+        )
     except IntegrityError:
         # Another request (any replica) stored one of these ids meanwhile: replay what it stored.
         replays = _stored_results(session, reqs, redacted)
         fresh = [f for f in fresh if f.position not in replays]
-        rows = _store(session, model, dups, fresh, duplicates_k, duplicates_min_score, guard, audit_share)
+        rows = _store(
+            session,
+            model,
+            dups,
+            fresh,
+            duplicates_k,
+            duplicates_min_score,
+            guard,
+            audit_share,
+            routing_targets,
+        )
     return _results(len(reqs), rows, replays)
 
 
@@ -235,6 +291,7 @@ def _store(
     duplicates_min_score: float,
     guard: Guard | None = None,
     audit_share: float = 0.0,
+    routing_targets: Sequence[str] = ("agency",),
 ) -> dict[int, SuggestionRow]:
     """Find duplicates, insert and commit the new rows, and index them; on failure undo it all.
 
@@ -251,7 +308,8 @@ def _store(
         try:
             for n, item in enumerate(fresh):
                 matches = _find_duplicates(dups, item.req, item.redacted, duplicates_k, duplicates_min_score)
-                row = _insert_row(session, _row_values(model, item, matches, guard), audit_share)
+                values = _row_values(model, item, matches, guard, routing_targets)
+                row = _insert_row(session, values, audit_share)
                 rows[item.position] = row
                 if n < len(fresh) - 1:  # the next complaints of the batch see this one as earlier
                     dups.add_rows([_index_entry(row, item)])
@@ -289,14 +347,22 @@ def _find_duplicates(
 
 
 def _row_values(
-    model: LoadedModel, item: _Fresh, duplicates: list[dict[str, Any]], guard: Guard | None = None
+    model: LoadedModel,
+    item: _Fresh,
+    duplicates: list[dict[str, Any]],
+    guard: Guard | None = None,
+    routing_targets: Sequence[str] = ("agency",),
 ) -> dict[str, Any]:
     """The column values of the new suggestion row of ``item``."""
     category = _target(item.suggestion.targets[model.category_target])
     agency = _target(item.suggestion.targets["agency"])
     held = guard_hold(guard, model, category, agency)
     req = item.req
+    status = dispatch_status(
+        {"category": category["decision"], "agency": agency["decision"]}, routing_targets
+    )
     return dict(
+        created_at=utcnow(),
         external_id=req.id,
         text=item.redacted,
         location=dict(req.location or {}),
@@ -308,14 +374,17 @@ def _row_values(
         category_decision=category["decision"],
         category_top_k=category["top_k"],
         category_explanation=category["explanation"],
+        category_threshold=category["threshold"],
         agency_label=agency["label"],
         agency_score=agency["score"],
         agency_decision=agency["decision"],
         agency_top_k=agency["top_k"],
         agency_explanation=agency["explanation"],
+        agency_threshold=agency["threshold"],
         duplicates=duplicates,
         guard_held=held,
-        status="auto" if category["decision"] == agency["decision"] == "auto" else "review",
+        status=status,
+        routed=status,
     )
 
 
@@ -392,21 +461,53 @@ def _duplicates_out(external: Mapping[int, str | None], matches: Sequence[Any]) 
                 "score": round(float(m.score), 4),
                 "is_duplicate": bool(m.is_duplicate),
                 "evidence": _evidence(m.evidence),
+                "facts": _facts(m.evidence),
             }
         )
     return out
 
 
 def _target_out(
-    label: str, score: float, decision: str, top_k: list[list[Any]], words: list[str]
+    label: str,
+    score: float,
+    decision: str,
+    top_k: list[list[Any]],
+    words: list[str],
+    threshold: float | None = None,
+    final: str | None = None,
 ) -> schemas.TargetOut:
+    """One target as the API shows it; ``final`` (a reviewer's label) replaces the model's label."""
     return schemas.TargetOut(
-        label=label,
+        label=label if final is None else final,
         score=score,
-        decision=decision,  # type: ignore[arg-type]
+        decision="decided" if final is not None else decision,  # type: ignore[arg-type]
         top_k=[schemas.LabelScore(label=str(lbl), score=float(s)) for lbl, s in top_k],
         explanation=list(words),
+        threshold=threshold,
+        suggested_label=label if final is not None and final != label else None,
     )
+
+
+def disposition(row: SuggestionRow) -> schemas.DispositionOut | None:
+    """Where the complaint is dispatched now: the latest reviewer decision, else the model's ``auto``."""
+    if row.status == "decided" and row.decisions:
+        d = row.decisions[-1]
+        return schemas.DispositionOut(
+            agency=d.agency,
+            category=d.category,
+            by="reviewer",
+            decided_at=d.decided_at,
+            category_confirmed=True,
+        )
+    if row.status == "auto":
+        return schemas.DispositionOut(
+            agency=row.agency_label,
+            category=row.category_label,
+            by="model",
+            decided_at=row.created_at,
+            category_confirmed=row.category_decision == "auto",
+        )
+    return None
 
 
 def _decision_out(d: DecisionRow) -> schemas.DecisionOut:
@@ -432,7 +533,12 @@ def _agency_out(row: SuggestionRow) -> schemas.TargetOut:
     returned = set(row.returned_agencies or [])
     if not returned:
         return _target_out(
-            row.agency_label, row.agency_score, row.agency_decision, row.agency_top_k, row.agency_explanation
+            row.agency_label,
+            row.agency_score,
+            row.agency_decision,
+            row.agency_top_k,
+            row.agency_explanation,
+            row.agency_threshold,
         )
     top_k = [p for p in row.agency_top_k if p[0] not in returned] + [
         p for p in row.agency_top_k if p[0] in returned
@@ -460,10 +566,14 @@ def _returned_out(row: SuggestionRow) -> schemas.ReturnedOut | None:
 
 
 def to_route_response(row: SuggestionRow) -> schemas.RouteResponse:
+    """The API view of a stored complaint. Once decided, ``category``/``agency`` carry the reviewer's
+    labels (decision ``decided``, the model's own label in ``suggested_label`` when it differs)."""
     words: list[str] = []
     for w in [*row.category_explanation, *row.agency_explanation]:
         if w not in words:
             words.append(w)
+    final = disposition(row)
+    decided = final is not None and final.by == "reviewer"
     return schemas.RouteResponse(
         suggestion_id=row.id,
         id=row.external_id,
@@ -474,13 +584,28 @@ def to_route_response(row: SuggestionRow) -> schemas.RouteResponse:
             row.category_decision,
             row.category_top_k,
             row.category_explanation,
+            row.category_threshold,
+            final.category if final is not None and decided else None,
         ),
-        agency=_agency_out(row),
+        agency=(
+            _target_out(
+                row.agency_label,
+                row.agency_score,
+                row.agency_decision,
+                row.agency_top_k,
+                row.agency_explanation,
+                row.agency_threshold,
+                final.agency,
+            )
+            if final is not None and decided
+            else _agency_out(row)
+        ),
         duplicates=[schemas.DuplicateOut(**d) for d in row.duplicates],
         explanation=words,
         model_version=row.model_version,
         audit=bool(row.audit),
         guard_held=[t for t in (row.guard_held or "").split(",") if t],
+        disposition=final,
     )
 
 
@@ -507,6 +632,16 @@ def _live_claim(row: SuggestionRow) -> dict[str, Any]:
     return {"claimed_by": row.claimed_by, "claimed_until": until}
 
 
+def get_by_intake_id(session: Session, external_id: str) -> SuggestionRow:
+    """The complaint the intake system sent with ``id`` = ``external_id``."""
+    row = session.scalar(select(SuggestionRow).where(SuggestionRow.external_id == external_id))
+    if row is None:
+        raise SuggestionNotFoundError(
+            f"no complaint was routed with id {external_id!r}; send it to POST /v1/route first"
+        )
+    return row
+
+
 def get(session: Session, suggestion_id: int) -> SuggestionRow:
     row = session.get(SuggestionRow, suggestion_id)
     if row is None:
@@ -530,6 +665,8 @@ def list_page(
     query = select(SuggestionRow)
     if status == "audit":  # audited auto decisions not yet reviewed
         query = query.where(SuggestionRow.status == "auto", SuggestionRow.audit.is_(True))
+    elif status == "categorise":  # dispatched, the category still to confirm
+        query = query.where(SuggestionRow.status == "auto", SuggestionRow.category_decision == "review")
     elif status is not None:
         query = query.where(SuggestionRow.status == status)
     if agency is not None:
@@ -832,3 +969,34 @@ def response_counts(session: Session) -> dict[str, dict[str, int]]:
         counts = out.setdefault(str(agency), {"returned": 0, "accepted": 0})
         counts["returned" if kind == "return" else "accepted"] += int(n)
     return out
+
+
+def undo_decision(session: Session, suggestion_id: int, reviewer: str) -> SuggestionRow:
+    """Take back ``reviewer``'s latest decision on a suggestion (the review page's undo).
+
+    The suggestion returns to what routing made of it (``review``, or ``auto`` for an audit or a
+    complaint still to categorise) unless earlier decisions remain. Only the latest decision can be
+    undone, and only by the reviewer who made it (:class:`IdConflictError` otherwise).
+    """
+    row = get(session, suggestion_id)
+    if not row.decisions:
+        raise IdConflictError(f"suggestion {suggestion_id} has no decision to undo")
+    latest = row.decisions[-1]
+    if latest.reviewer != reviewer:
+        raise IdConflictError(
+            f"the latest decision on suggestion {suggestion_id} was made by another reviewer; "
+            "only its own reviewer can undo it"
+        )
+    session.delete(latest)
+    session.flush()
+    session.expire(row, ["decisions"])
+    if row.decisions:
+        row.status = "decided"
+    elif row.returned_at is not None:  # an office sent it back: it waits for review again
+        row.status = "review"
+    else:
+        row.status = row.routed or "review"
+    session.commit()
+    session.refresh(row)
+    logger.info("decision undone suggestion=%s", row.id)
+    return row

@@ -30,6 +30,7 @@ class FakeTarget:
     top_k: tuple[tuple[str, float], ...]
     decision: str
     explanation: tuple[str, ...]
+    threshold: float | None = 0.9
 
 
 @dataclass(frozen=True)

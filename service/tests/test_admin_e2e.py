@@ -193,13 +193,21 @@ def test_admin_keyboard_accept_change_and_duplicate(page, server: str) -> None: 
 
     page.keyboard.press("k")
     assert page.text_content("#cur-id").startswith("#3")
-    page.keyboard.press("g")  # change the agency from the searchable list, save with Enter
+    page.keyboard.press("g")  # change the agency from the searchable list: Enter takes it, Enter saves
     page.keyboard.type("Dinas Lingkungan Hidup")
+    page.keyboard.press("Enter")
+    expect(queue).to_have_count(2)  # taken into the field, not saved yet
     page.keyboard.press("Enter")
     expect(queue).to_have_count(1)
     page.keyboard.press("c")
-    page.keyboard.type("Kategori Baru")
+    page.keyboard.type("Kategori Baru")  # not a known label: Enter asks first, and Enter cancels
     page.keyboard.press("Enter")
+    expect(page.locator("#confirm-new")).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(page.locator("#confirm-new")).to_be_hidden()
+    expect(queue).to_have_count(1)
+    page.keyboard.press("Enter")  # saving again asks again; the reviewer confirms explicitly
+    page.click("#confirm-new-yes")
     page.wait_for_selector("#queue-empty", state="visible")
     expect(page.locator("#toast")).to_contain_text("flagged")
 
@@ -266,8 +274,8 @@ def test_admin_is_indonesian_by_default(page, server: str) -> None:  # type: ign
     expect(page.locator("#target-agency .conf-title")).to_have_text("Keyakinan")
     expect(page.locator("#target-agency .badge")).to_have_text("perlu ditinjau")
     # the service's guard has paused nothing yet: the panel says so, in Indonesian
-    expect(page.locator("#guard-summary")).to_have_text(
-        "Semua label dirutekan otomatis seperti biasa (target presisi 95%)."
+    expect(page.locator("#guard-summary")).to_contain_text(
+        "Penjaga presisi tidak menjeda label apa pun (target presisi 95%)."
     )
     assert re.fullmatch(DATE_ID, page.text_content("#queue-list li .q-date") or "")
 

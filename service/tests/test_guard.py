@@ -196,7 +196,7 @@ def test_guard_does_not_pause_before_the_minimum_evidence(database_url: str) -> 
 
 def test_guard_counts_reviews_where_only_this_target_was_auto(database_url: str) -> None:
     class AgencyOnlyRouter(FakeRouter):
-        """Confident agency, unsure category: the suggestion goes to review."""
+        """Confident agency, unsure category: under the older rule the suggestion goes to review."""
 
         def _one(self, X: str, location: Any, top_k: int) -> FakeSuggestion:
             s = super()._one(X, location, top_k)
@@ -204,7 +204,8 @@ def test_guard_counts_reviews_where_only_this_target_was_auto(database_url: str)
             unsure = FakeTarget(cat.label, 0.4, cat.top_k, "review", cat.explanation)
             return FakeSuggestion({"topic": unsure, "agency": s.targets["agency"]})
 
-    with TestClient(_app(database_url, router=AgencyOnlyRouter(), audit_share=0.0)) as c:
+    app = _app(database_url, router=AgencyOnlyRouter(), audit_share=0.0, routing_targets="category,agency")
+    with TestClient(app) as c:
         for i in range(3):
             row = _route(c, f"sampah di pasar {i}", f"G-{i}")
             assert row["status"] == "review" and row["agency"]["decision"] == "auto"

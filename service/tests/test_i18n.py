@@ -14,7 +14,23 @@ from service.app.i18n import DEFAULT_LANGUAGE, LANGUAGES, catalogue, pick_langua
 APP = Path(__file__).resolve().parents[1] / "app"
 TEMPLATE = (APP / "templates" / "admin.html").read_text(encoding="utf-8")
 SCRIPT = (APP / "static" / "admin.js").read_text(encoding="utf-8")
-KBD_KEYS = {"a", "c", "d", "g", "j", "k", "r", "Enter", "Esc"}  # key caps, the same in every language
+KBD_KEYS = {
+    "a",
+    "c",
+    "d",
+    "g",
+    "j",
+    "k",
+    "p",
+    "r",
+    "u",
+    "1",
+    "2",
+    "3",
+    "Shift",
+    "Enter",
+    "Esc",
+}  # key caps, the same in every language
 
 
 def _placeholders(text: str) -> set[str]:

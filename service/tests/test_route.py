@@ -34,6 +34,8 @@ def test_route_returns_suggestion_and_stores_it(client: TestClient) -> None:
         "decision": "auto",
         "top_k": body["agency"]["top_k"],
         "explanation": ["jalan"],
+        "threshold": 0.9,
+        "suggested_label": None,
     }
     assert [c["label"] for c in body["agency"]["top_k"]][0] == "Dinas Sumber Daya Air dan Bina Marga"
     assert len(body["agency"]["top_k"]) == 3
@@ -127,7 +129,7 @@ def test_route_numeric_id_and_naive_time_are_accepted(client: TestClient) -> Non
     ).json()
     assert body["id"] == "12345"
     stored = client.get(f"/v1/suggestions/{body['suggestion_id']}", headers=ADMIN).json()
-    assert stored["submitted_at"].startswith("2026-01-02T03:04:05")  # taken as UTC
+    assert stored["submitted_at"].startswith("2026-01-01T20:04:05")  # taken as WIB (UTC+7), stored as UTC
 
 
 def test_route_concurrent_requests_share_batched_predictions(tmp_path: Path) -> None:

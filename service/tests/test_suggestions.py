@@ -49,9 +49,12 @@ def test_suggestions_decision_accept_override_keeps_original(client: TestClient)
     body = client.post(f"/v1/suggestions/{sid}/decision", headers=ADMIN, json=override).json()
     assert body["decision"]["outcome"] == "overridden" and body["decision"]["reviewer"] == "budi"
     assert [d["reviewer"] for d in body["history"]] == ["ani", "budi"]
-    # The model's original suggestion is still there next to the decision.
-    assert body["agency"]["label"] == routed[0]["agency"]["label"]
+    # The labels are the decided ones (dispatch on them); the model's own suggestion is kept beside them.
+    assert body["agency"]["label"] == "Dinas Lingkungan Hidup" and body["agency"]["decision"] == "decided"
+    assert body["agency"]["suggested_label"] == routed[0]["agency"]["label"]
     assert body["category"]["top_k"] == routed[0]["category"]["top_k"]
+    assert body["disposition"]["agency"] == "Dinas Lingkungan Hidup"
+    assert body["disposition"]["by"] == "reviewer" and body["disposition"]["category"] == "sampah"
     assert client.get("/v1/suggestions?status=review", headers=ADMIN).json()["total"] == 2
     assert client.get("/v1/suggestions?status=decided", headers=ADMIN).json()["total"] == 1
 

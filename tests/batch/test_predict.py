@@ -65,7 +65,24 @@ def test_predict_frame_on_an_empty_frame_has_the_meta_dtypes(batch_model: Path, 
         "topic_score": "float64",
         "topic_topk": str(pd.Series([], dtype="str").dtype),
         "topic_decision": str(pd.Series([], dtype="str").dtype),
+        "decision": str(pd.Series([], dtype="str").dtype),
     }
+
+
+def test_predict_frame_decision_follows_the_routing_targets(batch_model: Path, batch_complaints) -> None:
+    df = batch_complaints.head(40)
+    router = get_router(batch_model)
+    default = predict_frame(router, df)
+    assert (default["decision"] == default["agency_decision"]).all()  # the agency alone routes
+    both = predict_frame(router, df, routing_targets=["topic", "agency"])
+    expected = [
+        "auto" if a == t == "auto" else "review"
+        for a, t in zip(both["agency_decision"], both["topic_decision"], strict=True)
+    ]
+    assert both["decision"].tolist() == expected
+    assert predict_frame(router, df, routing_targets="topic,agency")["decision"].tolist() == expected
+    with pytest.raises(InputError, match="routing targets"):
+        predict_frame(router, df, routing_targets=["category"])
 
 
 def test_predict_dask_checks_the_text_column_before_running(batch_model: Path, batch_complaints) -> None:

@@ -66,14 +66,20 @@ class SuggestionRow(Base):
     category_decision: Mapped[str] = mapped_column(String(10))
     category_top_k: Mapped[list[list[Any]]] = mapped_column(JSON)
     category_explanation: Mapped[list[str]] = mapped_column(JSON)
+    # The score the suggested class needed for `auto` (None: it never goes auto; or routed before 0003).
+    category_threshold: Mapped[float | None] = mapped_column(Float, nullable=True)
     agency_label: Mapped[str] = mapped_column(String(300))
     agency_score: Mapped[float] = mapped_column(Float)
     agency_decision: Mapped[str] = mapped_column(String(10))
     agency_top_k: Mapped[list[list[Any]]] = mapped_column(JSON)
     agency_explanation: Mapped[list[str]] = mapped_column(JSON)
+    agency_threshold: Mapped[float | None] = mapped_column(Float, nullable=True)
     duplicates: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     # "auto" or "review" when routed, "decided" once a reviewer has decided.
     status: Mapped[str] = mapped_column(String(10), index=True)
+    # What the routing rule (LAPOR_NLP_ROUTING_TARGETS) made of it when routed: "auto" or "review";
+    # kept when a reviewer decides (status becomes "decided"). NULL only for rows routed before 0003.
+    routed: Mapped[str | None] = mapped_column(String(10), nullable=True)
     # An `auto` decision sampled for audit: routed, and also shown to a reviewer (status stays "auto").
     audit: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Targets the model would have routed `auto` but the guard held for review: "", "agency",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -9,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Request
 
 from lapor_nlp import LaporError
+from lapor_nlp.routing import read_aliases
 from service.app import schemas, store
 from service.app.deps import (
     AdminKey,
@@ -28,6 +30,7 @@ from service.app.retrain import CANDIDATES, Retrainer
 from service.app.state import LoadedModel
 
 router = APIRouter(prefix="/v1/model", tags=["model"])
+logger = logging.getLogger("lapor_nlp.service")
 
 
 def _info(
@@ -35,6 +38,7 @@ def _info(
     guard: Guard | None = None,
     retrainer: Retrainer | None = None,
     responses: dict[str, dict[str, int]] | None = None,
+    routing_targets: tuple[str, ...] = ("agency",),
 ) -> schemas.ModelInfo:
     r = model.router
     metadata: dict[str, Any] = dict(r.metadata or {})
@@ -52,16 +56,32 @@ def _info(
         guard=None if guard is None else guard.verdict(model).to_dict(),
         promotion=None if retrainer is None else retrainer.last_promotion(model.source),
         agency_responses=responses or {},
+        routing_targets=list(routing_targets),
+        aliases=_aliases(model),
     )
+
+
+def _aliases(model: LoadedModel) -> dict[str, list[str]]:
+    """The agency aliases beside the served model; a broken file is logged and left out."""
+    source = Path(model.source)
+    if not source.is_dir():
+        return {}
+    try:
+        found = read_aliases(source, model.router.labels("agency"))
+    except LaporError as exc:
+        logger.warning("aliases not served: %s", exc)
+        return {}
+    return {label: list(aliases) for label, aliases in found.items()}
 
 
 @router.get("", response_model=schemas.ModelInfo, dependencies=[IntakeKey], responses=errors(401, 403, 503))
 def model_info(
-    model: ModelDep, guard: GuardDep, retrainer: RetrainerDep, session: SessionDep
+    model: ModelDep, guard: GuardDep, retrainer: RetrainerDep, session: SessionDep, settings: SettingsDep
 ) -> schemas.ModelInfo:
     """Version, labels, metrics and card of the served model, its live guard, last retrain verdict,
-    and per receiving office the complaints it returned and accepted."""
-    return _info(model, guard, retrainer, store.response_counts(session))
+    the routing targets, the agency aliases, and per receiving office the complaints it returned and
+    accepted."""
+    return _info(model, guard, retrainer, store.response_counts(session), settings.routing)
 
 
 @router.post("/reload", response_model=schemas.ModelInfo, dependencies=[AdminKey], responses=errors(*COMMON))
@@ -100,7 +120,7 @@ def reload_model(
     metrics.reloads.labels(result="ok").inc()
     metrics.set_model(loaded.version)
     guard.record_model_change(old, loaded)
-    return _info(loaded, guard, retrainer)
+    return _info(loaded, guard, retrainer, routing_targets=settings.routing)
 
 
 @router.post(

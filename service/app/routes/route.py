@@ -39,7 +39,8 @@ def route_one(
     guard: GuardDep,
     deliverer: DelivererDep,
 ) -> schemas.RouteResponse:
-    """Route one complaint. Re-sending the same `id` with the same text returns the stored suggestion.
+    """Route one complaint. Re-sending the same `id` with the same text returns the stored complaint as
+    it stands now: dispatch on `disposition.agency` (null while it waits for review).
 
     A new complaint emits `complaint.routed` (webhook and `GET /v1/events`) in the same transaction.
     """
@@ -98,6 +99,7 @@ def _route(
         batcher=batcher,
         guard=guard,
         audit_share=settings.audit_share,
+        routing_targets=settings.routing,
     )
     return [_counted(row, new, metrics) for row, new in stored]
 

@@ -15,6 +15,7 @@ from service.app.deps import (
     IntakeKey,
     MetricsDep,
     ModelDep,
+    PolicyDep,
     SessionDep,
     SettingsDep,
 )
@@ -34,7 +35,10 @@ def list_suggestions(
     session: SessionDep,
     status: Annotated[
         schemas.QueueStatus | None,
-        Query(description="review, auto, decided, or audit (audited auto decisions not yet reviewed)"),
+        Query(
+            description="review, auto, decided, audit (audited auto decisions not yet reviewed), or "
+            "categorise (dispatched on the agency, the category still to confirm)"
+        ),
     ] = None,
     agency: Annotated[str | None, Query(max_length=300)] = None,
     category: Annotated[str | None, Query(max_length=300)] = None,
@@ -202,3 +206,25 @@ def accept_suggestion(
         suggested_agency=response.suggested_agency,
         agency_decision="auto" if response.agency_decision == "auto" else "review",
     )
+
+
+@router.delete(
+    "/{suggestion_id}/decision",
+    response_model=schemas.SuggestionOut,
+    dependencies=[AdminKey],
+    responses=errors(*COMMON, 404, 409),
+)
+def undo(
+    suggestion_id: SuggestionId,
+    reviewer: Annotated[str, Query(min_length=1, max_length=200, description="who made the decision")],
+    session: SessionDep,
+    model: ModelDep,
+    guard: GuardDep,
+    policy: PolicyDep,
+) -> schemas.SuggestionOut:
+    """Undo the latest decision on a suggestion (only by the reviewer who made it): the complaint goes
+    back to where routing put it (the review queue, or auto for an audit / a complaint to categorise)."""
+    row = store.undo_decision(session, suggestion_id, schemas.storable(reviewer).strip())
+    guard.verdict(model, force=True)
+    policy.invalidate()  # the agency table is rebuilt without the undone decision
+    return store.to_suggestion_out(row)

@@ -25,6 +25,7 @@ def predict_job(
     scheduler: str | None = None,
     workers: int = 2,
     sheet: str | None = None,
+    routing_targets: Sequence[str] | None = None,
 ) -> int:
     """Predict every row of ``source`` into ``output`` on a Dask cluster; return the row count.
 
@@ -34,7 +35,9 @@ def predict_job(
     with dask_client(scheduler, workers=workers) as client:
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
         ddf = read_dask(source, sheet=sheet, min_partitions=2 * n_workers)
-        out = predict_dask(ddf, model_dir, top_k=top_k, text_column=text_column)
+        out = predict_dask(
+            ddf, model_dir, top_k=top_k, text_column=text_column, routing_targets=routing_targets
+        )
         return write_dask(out, output)
 
 

@@ -35,6 +35,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     t.add_argument("--quiet", action="store_true", help="no progress bars or summary")
     t.set_defaults(func=_train)
 
+    pol = subparsers.add_parser(
+        "policy",
+        help="learn the agency table (category x place -> agency) beside a model: <model>/agency_policy.json",
+    )
+    pol.add_argument("model", help="model directory (its agency roles and location columns are used)")
+    pol.add_argument("data", help=f"labelled table with the category and agency columns; {_FORMATS}")
+    pol.add_argument("--sheet", help="worksheet of an .xlsx file (default: the first)")
+    pol.add_argument("--category-column", help="category column (default: the model's category target)")
+    pol.add_argument("--agency-column", default="agency", help="agency column (agency)")
+    pol.add_argument("--time-column", default="submitted_at", help="time column, for recency ('none': off)")
+    pol.add_argument("--half-life-days", type=float, default=60.0, help="weight halves every N days (60)")
+    pol.add_argument(
+        "--reviewer-weight", type=float, default=4.0, help="weight of one reviewer decision vs a row (4)"
+    )
+    pol.add_argument("--quiet", action="store_true", help="no summary")
+    pol.set_defaults(func=_policy)
+
     r = subparsers.add_parser(
         "retrain",
         help="train a candidate on base data + reviewed feedback; judge it against the current model",
@@ -59,7 +76,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     r.add_argument("--quiet", action="store_true", help="no progress bars or summary")
     r.set_defaults(func=_retrain)
 
-    p = subparsers.add_parser("predict", help="add T_pred, T_score, T_topk, T_decision columns to a table")
+    p = subparsers.add_parser(
+        "predict",
+        help="add T_pred, T_score, T_topk, T_decision columns and the complaint's decision to a table",
+    )
     p.add_argument("model", help="model directory")
     p.add_argument("input", help=f"table with the text column (and location columns, if any); {_FORMATS}")
     p.add_argument("--sheet", help="worksheet of an .xlsx input (default: the first)")
@@ -71,6 +91,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     p.add_argument("--top-k", type=int, default=3, help="alternatives in T_topk (3)")
     p.add_argument("--text-column", help="text column (default: the one named at training)")
+    p.add_argument(
+        "--routing-targets",
+        help="comma-separated targets whose decisions make the 'decision' column (auto iff all are auto); "
+        "default: agency (category,agency = the older rule)",
+    )
     p.add_argument("--quiet", action="store_true", help="no summary")
     add_engine_arguments(p)
     p.set_defaults(func=_predict)
@@ -129,6 +154,10 @@ def _train(args: argparse.Namespace) -> int:
     router.metadata["command"] = shlex.join(argv)
     router.metadata["data_source"] = args.data_source or f"{Path(args.data).name} ({len(df)} rows)"
     router.save(args.out, model_card=render_model_card(router.metadata))
+    if "agency" in router.targets and len(router.targets) > 1:
+        from lapor_nlp.routing.policy import fit_policy
+
+        fit_policy(router, df, time_column=router.metadata.get("time_column")).save(args.out)
     if not args.quiet:
         for target, m in router.metadata["metrics"]["cross_validated"].items():
             print(
@@ -234,6 +263,27 @@ def _retrain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _policy(args: argparse.Namespace) -> int:
+    from lapor_nlp.routing import Router, read_table
+    from lapor_nlp.routing.policy import fit_policy
+
+    router = Router.load(args.model)
+    df = read_table(args.data, sheet=args.sheet)
+    policy = fit_policy(
+        router,
+        df,
+        category_column=args.category_column,
+        agency_column=args.agency_column,
+        time_column=None if args.time_column == "none" else args.time_column,
+        half_life_days=args.half_life_days,
+        reviewer_weight=args.reviewer_weight,
+    )
+    path = policy.save(args.model)
+    if not args.quiet:
+        print(f"agency table of {len(policy.categories())} categories written to {path}", file=sys.stderr)
+    return 0
+
+
 def _predict(args: argparse.Namespace) -> int:
     from lapor_nlp.errors import InputError
     from lapor_nlp.routing import Router
@@ -254,6 +304,7 @@ def _predict(args: argparse.Namespace) -> int:
             scheduler=args.scheduler,
             workers=args.workers,
             sheet=args.sheet,
+            routing_targets=args.routing_targets,
         )
         if not args.quiet:
             print(f"{rows} rows written to {args.output}", file=sys.stderr)
@@ -263,7 +314,9 @@ def _predict(args: argparse.Namespace) -> int:
     router = Router.load(args.model)
     df = read_table(args.input, sheet=args.sheet)
     with _reported_warnings(args.quiet):
-        out = predict_frame(router, df, top_k=args.top_k, text_column=args.text_column)
+        out = predict_frame(
+            router, df, top_k=args.top_k, text_column=args.text_column, routing_targets=args.routing_targets
+        )
     write_table(out, args.output)
     if not args.quiet:
         print(f"{len(out)} rows written to {args.output}", file=sys.stderr)

@@ -32,6 +32,16 @@ LEFT JOIN decisions d
 ORDER BY s.id
 """
 
+#: The same for services from revision 0003 on: ``routing`` is what the service's routing rule
+#: (``LAPOR_NLP_ROUTING_TARGETS``) made of each complaint when it was routed (rows without it were
+#: routed by the older rule: auto iff both targets were auto).
+SERVICE_QUERY_ROUTED = SERVICE_QUERY.replace(
+    "s.id AS suggestion_id,",
+    "s.id AS suggestion_id,\n       COALESCE(s.routed, CASE WHEN s.category_decision = 'auto' AND "
+    "s.agency_decision = 'auto' THEN 'auto' ELSE 'review' END) AS routing,",
+    1,
+)
+
 _SERVICE_COLUMNS = {
     "suggestions": {
         "id",
@@ -80,7 +90,7 @@ def _default_query(inspector) -> str:  # type: ignore[no-untyped-def]
     tables = set(inspector.get_table_names())
     columns = {t: {c["name"] for c in inspector.get_columns(t)} for t in tables & set(_SERVICE_COLUMNS)}
     if all(t in columns and need <= columns[t] for t, need in _SERVICE_COLUMNS.items()):
-        return SERVICE_QUERY
+        return SERVICE_QUERY_ROUTED if "routed" in columns["suggestions"] else SERVICE_QUERY
     own = columns.get("decisions", set())
     if "routing" in own or "agency_decision" in own:
         return "SELECT * FROM decisions"

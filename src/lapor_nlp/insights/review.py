@@ -8,7 +8,8 @@ column                    meaning
 ========================  ========================================================================
 ``suggestion_id``         id of the suggestion (or complaint)
 ``routing``               ``auto`` (routed without review) or ``review``; when absent it is derived
-                          from ``category_decision`` / ``agency_decision`` (auto only if all are auto)
+                          from ``agency_decision`` (the default routing target), else from
+                          ``category_decision``
 ``suggested_category``    the model's category / topic (``suggested_topic`` is accepted too)
 ``suggested_agency``      the model's agency
 ``final_category``        the category after review; empty while undecided
@@ -79,7 +80,8 @@ def prepare_decisions(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str], dic
     df = frame.rename(columns={k: v for k, v in _ALIASES.items() if v not in frame.columns})
     notes: list[str] = []
     if "routing" not in df.columns:
-        parts = [c for c in ("category_decision", "agency_decision") if c in df.columns]
+        # The service dispatches on the agency by default (LAPOR_NLP_ROUTING_TARGETS=agency).
+        parts = [c for c in ("agency_decision", "category_decision") if c in df.columns][:1]
         if not parts:
             raise DataFormatError(
                 "the decisions table needs a 'routing' column ('auto' or 'review') or per-target "

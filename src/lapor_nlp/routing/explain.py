@@ -8,6 +8,7 @@ redacted first, so personal data never appears in an explanation. Work is vector
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,15 +17,26 @@ import numpy as np
 import scipy.sparse as sp
 
 from lapor_nlp.routing.features import FeatureTables, TextFeaturizer
+from lapor_nlp.text.clean import _EXCEL_ESCAPE
+from lapor_nlp.text.lexicon import slang, stopwords
 from lapor_nlp.text.placeholders import PLACEHOLDER
 
 _SURFACE = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 
 
+@functools.cache
+def _fillers() -> frozenset[str]:
+    """Lower-case words never shown as explanation: the stopword list, and slang spellings of them."""
+    stop = stopwords()
+    return stop | frozenset(word for word, standard in slang().items() if standard in stop)
+
+
 def surface_words(redacted: str) -> list[str]:
-    """Words of ``redacted`` as written, without punctuation, digits-only words or placeholders."""
-    text = PLACEHOLDER.sub(" ", redacted).replace("\\n", " ")
-    return [w for w in _SURFACE.findall(text) if not w.isdigit()]
+    """Content words of ``redacted`` as written: no punctuation, digits-only words, placeholders, Excel
+    escapes (``_x000D_``) or stopwords/fillers (``saya``, ``kenapa``, ``di``; the project's stopword list)."""
+    text = _EXCEL_ESCAPE.sub(" ", PLACEHOLDER.sub(" ", redacted)).replace("\\n", " ")
+    fillers = _fillers()
+    return [w for w in _SURFACE.findall(text) if not w.isdigit() and w.lower() not in fillers]
 
 
 @dataclass(frozen=True)

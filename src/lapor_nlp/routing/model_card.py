@@ -50,6 +50,28 @@ def _settings_lines(metadata: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+DISPATCH_RULE = (
+    "A complaint is dispatched (`auto`) when every *routing target* is `auto`; by default the routing "
+    "target is the agency alone (where the complaint goes), so the category, which is for statistics, "
+    "keeps its own `auto`/`review` decision and a complaint dispatched with a category still to confirm "
+    "waits only to be categorised (`LAPOR_NLP_ROUTING_TARGETS=category,agency` in the service, "
+    "`routing_targets=[...]` / `--routing-targets` in the library, give the older rule: both `auto`)."
+)
+
+
+def _dispatch_lines(targets: tuple[str, ...]) -> list[str]:
+    if "agency" not in targets:
+        return ["A complaint is `auto` when every target is `auto`."]
+    return [
+        "## Dispatch rule",
+        DISPATCH_RULE,
+        "",
+        "The agency table `agency_policy.json` beside the model (category -> agency role, the place filled "
+        "from the location columns; written by `lapor-nlp train`, or rebuilt with `lapor-nlp policy "
+        "<model> <data>`) proposes the agency once a reviewer has set the category.",
+    ]
+
+
 def render_model_card(
     metadata: Mapping[str, Any],
     *,
@@ -66,6 +88,8 @@ def render_model_card(
         "",
         "Suggests a label per target for Indonesian citizen complaints, with a calibrated probability,",
         "top-k alternatives, an `auto`/`review` decision and the words that drove it.",
+        "",
+        *_dispatch_lines(tuple(targets)),
         "",
         "## Training",
         f"- Command: `{command or metadata.get('command', 'Router.train(...) from Python')}`",

@@ -584,7 +584,8 @@ class Router:
                 warnings.warn(
                     f"{target}: no class reached the target precision {cfg.target_precision} (with a drift "
                     f"margin of {cfg.drift_margin}) on held-out folds, so every {target} suggestion goes to "
-                    f"review (a service routes `auto` only when every target is auto). Try {untried}a lower "
+                    f"review (a service routes `auto` only when every routing target, by default the agency, "
+                    f"is auto). Try {untried}a lower "
                     "drift_margin or target_precision in --config, or more examples per class",
                     NoAutoWarning,
                     stacklevel=2,
@@ -765,6 +766,7 @@ class Router:
                         top_k=tuple((lab, round(s, 6)) for s, lab, *_ in ranked[:k]),
                         decision=decide(cls, score, thresholds, resolved),  # type: ignore[arg-type]
                         explanation=words[r],
+                        threshold=thresholds.get(cls),
                     )
                 )
             per_target[target] = results

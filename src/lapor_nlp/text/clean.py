@@ -17,6 +17,8 @@ from lapor_nlp.text.lexicon import known_words
 
 # "\n" typed as two characters (how the source exports stored line breaks), also doubled: "\\n".
 _LITERAL_ESCAPE = re.compile(r"\\+[nrt]")
+# Control characters as Excel's XML stores them ("_x000D_" for a carriage return, "_x000A_", "_x0009_").
+_EXCEL_ESCAPE = re.compile(r"_x00[01][0-9a-f]_", re.IGNORECASE)
 # Applied to lower-cased text (case-insensitive matching costs ~50% more); ``_URL_HINT`` finds every text
 # where ``_URL`` can match (a scheme, "www." or a dot before a letter or digit) with one quick scan.
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[a-z0-9][a-z0-9-]*+(?:\.[a-z0-9-]++)++(?:/\S*)?")
@@ -116,6 +118,8 @@ def _strip_accents(match: re.Match[str]) -> str:
 def raw_tokens(text: str) -> list[str]:
     """Lower-cased surface tokens of an already validated ``text``, before elongation repair."""
     text = fix_mojibake(text)
+    if "_x00" in text or "_X00" in text:
+        text = _EXCEL_ESCAPE.sub(" ", text)
     if "\\" in text:
         text = _LITERAL_ESCAPE.sub(" ", text)
     if "&" in text:
@@ -160,12 +164,12 @@ def normalise_word(word: str) -> str:
 def clean(text: str) -> str:
     """Lower-cased, de-noised surface words of ``text``, single-spaced.
 
-    Literal ``\\n`` sequences, real newlines, emoji and punctuation become word breaks; a URL becomes
-    the words of its path (host, query string and ids are dropped: a complaint that is only a link is
-    about what the link's words say). Mojibake is repaired, accents are dropped, elongations are
-    squeezed (``tolonggg`` -> ``tolong``) and letters are split from digits (``rt05`` -> ``rt 05``).
-    Placeholders such as ``[NAME_1]`` or ``[NIK]`` become one token (``__name__``, ``__nik__``). No
-    slang, stopword or stemming step is applied.
+    Literal ``\\n`` sequences, Excel's ``_x000D_`` escapes, real newlines, emoji and punctuation become
+    word breaks; a URL becomes the words of its path (host, query string and ids are dropped: a
+    complaint that is only a link is about what the link's words say). Mojibake is repaired, accents
+    are dropped, elongations are squeezed (``tolonggg`` -> ``tolong``) and letters are split from
+    digits (``rt05`` -> ``rt 05``). Placeholders such as ``[NAME_1]`` or ``[NIK]`` become one token
+    (``__name__``, ``__nik__``). No slang, stopword or stemming step is applied.
 
     Bad input: ``None`` and other non-``str`` values raise :class:`~lapor_nlp.errors.TextTypeError`;
     empty, whitespace-only or punctuation-only text gives ``""``; lone surrogates are dropped; any
