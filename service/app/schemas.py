@@ -349,6 +349,11 @@ class PolicyOut(BaseModel):
     role: str | None = Field(description="the agency role, e.g. 'Kelurahan {kelurahan}' or the office")
     category: str
     model_version: str
+    table: bool = Field(
+        default=True,
+        description="false when the served model has no agency table (then every answer is null): build "
+        "it with `lapor-nlp policy <model dir> <data>` and reload the model",
+    )
 
 
 class ModelInfo(BaseModel):

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path
 
 from service.app import schemas, store
 from service.app.deps import IntakeKey, SessionDep
-from service.app.responses import errors
+from service.app.responses import COMMON, errors
 
 router = APIRouter(prefix="/v1/complaints", tags=["routing"], dependencies=[IntakeKey])
 
@@ -17,7 +17,7 @@ IntakeId = Annotated[
 ]
 
 
-@router.get("/{intake_id}", response_model=schemas.SuggestionOut, responses=errors(401, 403, 404, 422, 503))
+@router.get("/{intake_id}", response_model=schemas.SuggestionOut, responses=errors(*COMMON, 404))
 def get_complaint(intake_id: IntakeId, session: SessionDep) -> schemas.SuggestionOut:
     """The complaint routed with this `id`: `status`, and `disposition` (agency, category, by model or
     reviewer, when) once it is dispatched; null `disposition` while it waits for review."""
