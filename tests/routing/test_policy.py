@@ -163,3 +163,23 @@ def test_default_model_aliases_name_known_agencies() -> None:
     aliases = read_aliases(model, list(labels))
     flat = {a for names in aliases.values() for a in names}
     assert {"Dishub", "DLH", "DSDABM", "Satpol PP", "Kominfo", "Dispendukcapil"} <= flat
+
+
+def test_cli_policy_writes_the_table_beside_the_model(saved_router: Path, complaints, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from lapor_nlp.cli import main
+
+    model = tmp_path / "model"
+    shutil.copytree(saved_router, model)
+    data = tmp_path / "labelled.csv"
+    complaints.to_csv(data, index=False)
+    assert main(["policy", str(model), str(data), "--quiet"]) == 0
+    table = AgencyPolicy.load(model)
+    row = complaints.iloc[0]
+    answer = table.lookup(row["topic"], {"kecamatan": row["kecamatan"], "kelurahan": row["kelurahan"]})
+    expected = complaints[complaints["topic"] == row["topic"]]
+    assert answer.n == len(expected)
+    same_place = expected[expected["kelurahan"] == row["kelurahan"]]["agency"].mode()[0]
+    assert answer.agency == same_place
+    assert main(["policy", str(model), str(data), "--category-column", "nope", "--quiet"]) != 0
