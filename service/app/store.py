@@ -196,33 +196,26 @@ def route_many(
     redacted = [redact(req.text) for req in reqs]
     replays = _stored_results(session, reqs, redacted)
     fresh = _predict(model, reqs, redacted, [i for i in range(len(reqs)) if i not in replays], top_k, batcher)
-    try:
-        rows = _store(
+
+    def store_fresh(items: list[_Fresh]) -> dict[int, SuggestionRow]:
+        return _store(
             session,
             model,
             dups,
-            fresh,
+            items,
             duplicates_k,
             duplicates_min_score,
             guard,
             audit_share,
             routing_targets,
         )
+
+    try:
+        rows = store_fresh(fresh)
     except IntegrityError:
         # Another request (any replica) stored one of these ids meanwhile: replay what it stored.
         replays = _stored_results(session, reqs, redacted)
-        fresh = [f for f in fresh if f.position not in replays]
-        rows = _store(
-            session,
-            model,
-            dups,
-            fresh,
-            duplicates_k,
-            duplicates_min_score,
-            guard,
-            audit_share,
-            routing_targets,
-        )
+        rows = store_fresh([f for f in fresh if f.position not in replays])
     return _results(len(reqs), rows, replays)
 
 
